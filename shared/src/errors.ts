@@ -1,0 +1,49 @@
+/**
+ * The one error class of rescard, with stable string codes.
+ *
+ * Expected outcomes (a denied tap, a card with no supported application) are values where the
+ * caller can act on them; this class is for failures. Every code is documented in
+ * docs/errors.md (code, meaning, what the operator should do). Adapters translate library
+ * errors (nfc-pcsc, better-sqlite3, serialport) into these codes at the boundary.
+ */
+export const ERROR_CODES = {
+  // shared: encodings
+  TLV_MALFORMED: 'BER-TLV data is truncated or not well-formed',
+  DOL_MALFORMED: 'a data object list (PDOL, CDOL) is not well-formed',
+  AFL_MALFORMED: 'an application file locator is not a list of 4-byte entries with valid SFIs',
+  PAN_INVALID: 'a PAN is not 12 to 19 decimal digits',
+  TOKEN_KEY_INVALID: 'a card-token key is missing, too short, or its kid is not usable',
+  // terminal: card path
+  CARD_NO_APPLICATION: 'the card offers no application this terminal accepts, or refused them all',
+  CARD_REMOVED: 'the card left the reader before the read finished',
+  CARD_TIMEOUT: 'the card did not finish the read within the whole-read timeout',
+  CARD_MALFORMED_RESPONSE: 'the card answered with data that cannot be parsed or lacks the PAN',
+  CARD_STATUS: 'the card answered a command with an unexpected status word',
+  READER_NOT_FOUND: 'no PC/SC reader (or not the one named) appeared in time',
+  READER_FAILURE: 'the PC/SC stack reported an error',
+  // any program
+  CONFIG_INVALID: 'a configuration file or option is invalid',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class RescardError extends Error {
+  override readonly name = 'RescardError';
+  readonly code: ErrorCode;
+  /** Structured, PAN-free details for logs and JSON output. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isRescardError(err: unknown, code?: ErrorCode): err is RescardError {
+  return err instanceof RescardError && (code === undefined || err.code === code);
+}
