@@ -13,14 +13,24 @@ export const ERROR_CODES = {
   AFL_MALFORMED: 'an application file locator is not a list of 4-byte entries with valid SFIs',
   PAN_INVALID: 'a PAN is not 12 to 19 decimal digits',
   TOKEN_KEY_INVALID: 'a card-token key is missing, too short, or its kid is not usable',
+  TRACK2_MALFORMED: 'track 2 equivalent data (57) lacks the D separator, expiry or service code',
+  EXPIRY_INVALID: 'a card expiry date (5F24 or track 2) is not BCD YYMM(DD) with a month 01-12',
+  PAR_INVALID: 'a Payment Account Reference is not 29 alphanumeric characters',
   // terminal: card path
   CARD_NO_APPLICATION: 'the card offers no application this terminal accepts, or refused them all',
   CARD_REMOVED: 'the card left the reader before the read finished',
   CARD_TIMEOUT: 'the card did not finish the read within the whole-read timeout',
   CARD_MALFORMED_RESPONSE: 'the card answered with data that cannot be parsed or lacks the PAN',
   CARD_STATUS: 'the card answered a command with an unexpected status word',
+  NO_CARD: 'no card was presented within the wait',
   READER_NOT_FOUND: 'no PC/SC reader (or not the one named) appeared in time',
   READER_FAILURE: 'the PC/SC stack reported an error',
+  // terminal: lists, store, journal
+  LIST_VERSION_ROLLBACK: 'a list snapshot is not newer than the version already applied',
+  LIST_BASE_MISMATCH: 'a list delta does not apply on the version the device holds',
+  LIST_FILE_INVALID: 'a list file is malformed, unsigned when a signature is required, or for another audience',
+  JOURNAL_FULL: 'the tap journal is at capacity: taps are refused until the uplink drains it',
+  STORE_FAILURE: 'the device database failed (disk, corruption, schema)',
   // any program
   CONFIG_INVALID: 'a configuration file or option is invalid',
 } as const;

@@ -11,6 +11,7 @@
  *   thrown, whatever the input (the fuzz test holds us to that).
  */
 import { RescardError } from '../errors.js';
+import { isConstructedTag, isValidTag, scanTag } from './tag.js';
 
 export interface Tlv {
   readonly tag: string;
@@ -31,6 +32,10 @@ function malformed(reason: string, offset: number): RescardError {
   return new RescardError('TLV_MALFORMED', `malformed BER-TLV: ${reason} at offset ${offset}`, { reason, offset });
 }
 
+function unencodable(reason: string): RescardError {
+  return new RescardError('TLV_MALFORMED', `cannot encode BER-TLV: ${reason}`, { reason });
+}
+
 export function decodeTlv(data: Uint8Array): Tlv[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return decodeRange(buf, 0, buf.length, 0);
@@ -47,19 +52,9 @@ function decodeRange(buf: Buffer, start: number, end: number, depth: number): Tl
       continue;
     }
     const tagStart = pos;
-    pos += 1;
-    if ((first & 0x1f) === 0x1f) {
-      let more = true;
-      let count = 0;
-      while (more) {
-        if (pos >= end) throw malformed('tag truncated', tagStart);
-        const b = buf[pos]!;
-        pos += 1;
-        count += 1;
-        if (count > 3) throw malformed('tag longer than 4 bytes', tagStart);
-        more = (b & 0x80) !== 0;
-      }
-    }
+    const tagEnd = scanTag(buf, pos, end);
+    if (typeof tagEnd === 'string') throw malformed(tagEnd, tagStart);
+    pos = tagEnd;
     const tag = buf.toString('hex', tagStart, pos).toUpperCase();
     if (pos >= end) throw malformed('length missing', pos);
     let length = buf[pos]!;
@@ -100,21 +95,29 @@ export function findTag(nodes: readonly Tlv[], tag: string): Tlv | undefined {
 
 function encodeLength(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);
+  if (length > 0xffffffff) throw unencodable('value longer than a 4-byte length');
   const bytes: number[] = [];
   for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
-function encodeTag(tag: string): Buffer {
-  if (!/^([0-9A-Fa-f]{2}){1,4}$/.test(tag)) throw malformed(`bad tag "${tag}"`, 0);
-  return Buffer.from(tag, 'hex');
-}
-
+/**
+ * Encode with minimal (DER-style) lengths. Refuses what would not decode back to the same tree:
+ * a tag that is not one well-formed tag (or starts with padding byte 00/FF), and children under
+ * a primitive tag. A constructed tag may carry a raw `value` (e.g. a template copied verbatim).
+ */
 export function encodeTlv(nodes: readonly TlvInput[]): Buffer {
   const parts: Buffer[] = [];
   for (const node of nodes) {
-    const value = 'children' in node ? encodeTlv(node.children) : Buffer.from(node.value);
-    parts.push(encodeTag(node.tag), encodeLength(value.length), value);
+    if (!isValidTag(node.tag)) throw unencodable(`bad tag ${JSON.stringify(node.tag.slice(0, 16))}`);
+    let value: Buffer;
+    if ('children' in node) {
+      if (!isConstructedTag(node.tag)) throw unencodable(`children under primitive tag ${node.tag}`);
+      value = encodeTlv(node.children);
+    } else {
+      value = Buffer.from(node.value);
+    }
+    parts.push(Buffer.from(node.tag, 'hex'), encodeLength(value.length), value);
   }
   return Buffer.concat(parts);
 }
