@@ -115,7 +115,7 @@ describe('track 2 equivalent data (57)', () => {
 
   it.each([
     ['no separator', '22000000000000043012201F', 'TRACK2_MALFORMED'],
-    ['too little after the separator', '2200000000000004D301220F', 'TRACK2_MALFORMED'],
+    ['too little after the separator', '2200000000000004D301', 'TRACK2_MALFORMED'],
     ['a non-decimal nibble in the expiry', '2200000000000004D30A2201', 'TRACK2_MALFORMED'],
     ['month 13', '2200000000000004D3013201', 'EXPIRY_INVALID'],
     ['a bad nibble in the PAN', '22000000000B0004D3012201', 'PAN_INVALID'],
@@ -146,5 +146,13 @@ describe('expiry', () => {
 
   it('YYMM that is not 4 digits is EXPIRY_INVALID', () => {
     expect(codeOf(() => expiryFromYymm('211'))).toBe('EXPIRY_INVALID');
+  });
+});
+
+describe('track 2 with an F-filled service code (devnied-cb-mc-two-aids.apdu, masked CB/MC card)', () => {
+  it('keeps the PAN and expiry and reports no service code', () => {
+    const t = parseTrack2(fromHex('5599999999999999D15092FFFFFFFFFFFFFF0F'));
+    expect(t.expiryYymm).toBe('1509');
+    expect(t.serviceCode).toBeNull();
   });
 });

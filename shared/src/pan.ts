@@ -18,7 +18,7 @@ export interface Track2 {
   /** Expiry as on the card: YYMM. */
   readonly expiryYymm: string;
   /** Three-digit service code (e.g. 201: international, IC, normal authorisation). */
-  readonly serviceCode: string;
+  readonly serviceCode: string | null;
 }
 
 /** Strip spaces and dashes; throws PAN_INVALID unless 12-19 decimal digits remain. */
@@ -85,14 +85,17 @@ export function parseTrack2(bytes: Uint8Array): Track2 {
   }
   const pan = normalisePan(panPart);
   const rest = nibbles.slice(sep + 1);
-  if (!/^[0-9]{7}/.test(rest)) {
-    throw new RescardError('TRACK2_MALFORMED', 'track 2 lacks a decimal YYMM expiry and service code after the separator', {
+  if (!/^[0-9]{4}/.test(rest)) {
+    throw new RescardError('TRACK2_MALFORMED', 'track 2 lacks a decimal YYMM expiry after the separator', {
       separatorAt: sep,
     });
   }
   const expiryYymm = rest.slice(0, 4);
   checkMonth(expiryYymm.slice(2, 4), '57');
-  return { pan, expiryYymm, serviceCode: rest.slice(4, 7) };
+  // Some issuers (and masked test data) fill the service code with F; it is not needed for a
+  // token, so a non-decimal one is reported as null rather than failing the read.
+  const serviceCode = /^[0-9]{3}$/.test(rest.slice(4, 7)) ? rest.slice(4, 7) : null;
+  return { pan, expiryYymm, serviceCode };
 }
 
 function checkMonth(mm: string, source: string): void {
