@@ -28,8 +28,8 @@ afterEach(async () => {
   presented = null;
 });
 
-async function tap(card: VirtualCard, args: string[] = []): Promise<CliResult> {
-  presented = await presentCard({ card, port: VPCD_PORT, holdMs: 15_000 });
+async function tap(card: VirtualCard, args: string[] = [], holdMs = 15_000): Promise<CliResult> {
+  presented = await presentCard({ card, port: VPCD_PORT, holdMs });
   const result = await runCli(TERMINAL_BIN, ['read', '--timeout-ms', '10000', ...args]);
   await presented.remove();
   presented = null;
@@ -97,7 +97,8 @@ describe('rescard-terminal read through pcscd + vpcd', () => {
   ] as const) {
     it(`${profile}: clean error ${code}, exit 1, no PAN anywhere`, async () => {
       const { card, pan } = buildProfileCard(profile);
-      const result = await tap(card, ['--read-timeout-ms', '1500', '--log-level', 'trace']);
+      // A silent card blocks the PC/SC transmit until it leaves the field: hold it 3 s only.
+      const result = await tap(card, ['--read-timeout-ms', '1500', '--log-level', 'trace'], 3000);
       expect(result.code).toBe(1);
       expect(json(result)).toMatchObject({ error: { code } });
       expect(result.stderr).toContain(code);
