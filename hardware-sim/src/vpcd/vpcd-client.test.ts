@@ -8,7 +8,7 @@ import { isRescardError } from '@rescard/shared';
 import { buildProfileCard } from '../cards/profiles.js';
 import { CONTACTLESS_ATR } from '../cards/virtual-card.js';
 import { presentCard } from './vpcd-client.js';
-import { encodeFrame, FrameDecoder } from './vpcd-framing.js';
+import { encodeFrame, FrameDecoder, VPCD_CONTROL } from './vpcd-framing.js';
 
 interface FakeVpcd {
   readonly port: number;
@@ -32,6 +32,9 @@ async function fakeVpcd(): Promise<{ port: number; accepted: Promise<FakeVpcd> }
     const waiting: ((frame: Buffer) => void)[] = [];
     socket.on('data', (chunk: Buffer) => decoder.push(chunk).forEach((frame) => waiting.shift()?.(frame)));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // Real vpcd polls a card as soon as it accepts it; presentCard waits for that first frame.
+    // Power-off needs no answer, so it does not disturb the exchanges below.
+    socket.write(encodeFrame(Buffer.from([VPCD_CONTROL.POWER_OFF])));
     onAccept({
       port: 0,
       send: (payload) => socket.write(encodeFrame(payload)),
