@@ -1,0 +1,47 @@
+/** list_entry and list_meta rows <-> ListEntry and ListMeta. */
+import type { ListEntry, ListEntryAttrs, ListMeta, ListName } from '../../core/model.js';
+import { tokenFromKey, tokenKey } from './token-key.js';
+
+export interface EntryRow {
+  list: ListName;
+  token: unknown;
+  category: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  attrs: string | null;
+}
+
+export interface MetaRow {
+  list: ListName;
+  version: number;
+  issued_at_ms: number;
+  expires_at_ms: number;
+  count: number;
+}
+
+/** A token as stored (token-key.ts). */
+export type Key = Buffer | string;
+
+export const ENTRY_COLUMNS = 'list, token, category, valid_from, valid_to, attrs';
+
+export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** Attributes as stored: NULL for {} (most rows), JSON text otherwise. */
+export function encodeAttrs(attrs: ListEntryAttrs): string | null {
+  const json = JSON.stringify(attrs);
+  return json === '{}' ? null : json;
+}
+
+/** token, category, valid_from, valid_to, attrs: the columns after `list`. */
+export function entryParams(e: ListEntry): [Key, string | null, string | null, string | null, string | null] {
+  return [tokenKey(e.token), e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs)];
+}
+
+export function entryFromRow(r: EntryRow): ListEntry {
+  const attrs = r.attrs === null ? {} : (JSON.parse(r.attrs) as ListEntryAttrs);
+  return { list: r.list, token: tokenFromKey(r.token), category: r.category, validFrom: r.valid_from, validTo: r.valid_to, attrs };
+}
+
+export function metaFromRow(r: MetaRow): ListMeta {
+  return { list: r.list, version: r.version, issuedAtMs: r.issued_at_ms, expiresAtMs: r.expires_at_ms, count: r.count };
+}

@@ -1,0 +1,148 @@
+/**
+ * The ListStore contract, run against FakeListStore and SqliteListStore (list-store.test.ts).
+ * Usage history arrives through TapJournal.append, so the factory gives both.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ListEntry } from '../../core/model.js';
+import {
+  DAY_MS, T0, byToken, entry, expectCode, meta, tap, tok, usage, type StoreFactory, type StoreUnderTest,
+} from './contract-fixtures.js';
+
+export function listStoreContract(name: string, factory: StoreFactory): void {
+  describe(`ListStore contract: ${name}`, () => {
+    let open: StoreUnderTest[] = [];
+    const make = (...args: Parameters<StoreFactory>): StoreUnderTest => {
+      const s = factory(...args);
+      open.push(s);
+      return s;
+    };
+    afterEach(() => {
+      for (const s of open) s.close();
+      open = [];
+    });
+
+    const [pan, par, other] = [tok('pan'), tok('par'), tok('other')];
+    const holder = entry('benefit', pan, { category: 'VETERAN', validFrom: '2025-01-01', validTo: '2025-12-31' });
+    const phone = entry('benefit', par, { category: 'PENSIONER', attrs: { usedInPeriod: 3, usedPeriod: '2025-09', usedAsOfMs: T0 } });
+    const stopped = entry('stoplist', par, { attrs: { reason: 'LOST' } });
+
+    it('finds entries by PAN token and PAR token across lists, in one call', () => {
+      const { lists } = make();
+      lists.replaceList(meta('benefit', 1), [holder, phone]);
+      lists.replaceList(meta('stoplist', 1), [stopped]);
+      expect(lists.lookup([pan, par], ['stoplist', 'benefit']).sort(byToken)).toEqual([holder, phone, stopped].sort(byToken));
+      expect(lists.lookup([par], ['stoplist'])).toEqual([stopped]);
+      expect(lists.lookup([other], ['benefit', 'stoplist'])).toEqual([]);
+      expect(lists.lookup([pan], ['roster'])).toEqual([]);
+      expect(lists.lookup([], ['benefit'])).toEqual([]);
+    });
+
+    it('round-trips validity, category, attributes and tokens that are not base64url', () => {
+      const { lists } = make();
+      const roster: ListEntry[] = [
+        entry('roster', 'plain-text-token', { validFrom: '2025-09-01', attrs: { schoolId: 's1', classId: '5A', role: 'student' } }),
+        entry('roster', 'AAAA', { validTo: '2026-05-31', attrs: { role: 'staff' } }),
+        entry('roster', 'AAAA=', {}),
+      ];
+      lists.replaceList(meta('roster', 4), roster);
+      lists.replaceList(meta('canteen', 2), [entry('canteen', 'AAAA', { category: 'LARGE_FAMILY', attrs: { dailyAllowanceKopecks: 25000 } })]);
+      expect(lists.lookup(['plain-text-token', 'AAAA', 'AAAA='], ['roster']).sort(byToken)).toEqual([...roster].sort(byToken));
+      expect(lists.lookup(['AAAA'], ['canteen'])[0]?.attrs).toEqual({ dailyAllowanceKopecks: 25000 });
+      expect(lists.meta()).toEqual([{ ...meta('canteen', 2), count: 1 }, { ...meta('roster', 4), count: 3 }]);
+    });
+
+    it('swaps a snapshot whole: old rows gone, meta recorded, other lists untouched', () => {
+      const { lists } = make();
+      lists.replaceList(meta('benefit', 1), [holder, phone]);
+      lists.replaceList(meta('stoplist', 5), [stopped]);
+      const newer = entry('benefit', other, { category: 'STUDENT' });
+      const changed = { ...phone, category: 'VETERAN' };
+      lists.replaceList(meta('benefit', 2), [newer, changed]);
+      expect(lists.lookup([pan, par, other], ['benefit']).sort(byToken)).toEqual([newer, changed].sort(byToken));
+      expect(lists.lookup([par], ['stoplist'])).toEqual([stopped]);
+      expect(lists.meta().find((m) => m.list === 'benefit')).toEqual({ ...meta('benefit', 2), count: 2 });
+    });
+
+    it('refuses a snapshot that is not newer, without reading it', () => {
+      const { lists } = make();
+      lists.replaceList(meta('benefit', 7), [holder]);
+      let read = false;
+      const never = function* (): Generator<ListEntry> { read = true; yield phone; };
+      expectCode(() => lists.replaceList(meta('benefit', 7), never()), 'LIST_VERSION_ROLLBACK');
+      expectCode(() => lists.replaceList(meta('benefit', 6), never()), 'LIST_VERSION_ROLLBACK');
+      expect(read).toBe(false);
+      expect(lists.lookup([pan, par], ['benefit'])).toEqual([holder]);
+      expect(lists.meta()[0]?.version).toBe(7);
+    });
+
+    it('leaves the old list whole when a snapshot is bad midway (bad entry, duplicate, failing source)', () => {
+      const { lists } = make();
+      lists.replaceList(meta('benefit', 1), [holder]);
+      const many = (bad: ListEntry): ListEntry[] => [...Array.from({ length: 500 }, (_, i) => entry('benefit', tok(`m${i}`))), bad];
+      expectCode(() => lists.replaceList(meta('benefit', 2), many(entry('benefit', other, { validTo: '31.12.2025' }))), 'LIST_FILE_INVALID');
+      expectCode(() => lists.replaceList(meta('benefit', 2), many(entry('stoplist', other))), 'LIST_FILE_INVALID');
+      expectCode(() => lists.replaceList(meta('benefit', 2), many(entry('benefit', tok('m7')))), 'LIST_FILE_INVALID');
+      const failing = function* (): Generator<ListEntry> { yield phone; throw new Error('truncated file'); };
+      expectCode(() => lists.replaceList(meta('benefit', 2), failing()), 'LIST_FILE_INVALID');
+      expect(lists.lookup([pan, par, tok('m1')], ['benefit'])).toEqual([holder]);
+      expect(lists.meta()).toEqual([{ ...meta('benefit', 1), count: 1 }]);
+      lists.replaceList(meta('benefit', 2), [phone]); // and the store still works
+      expect(lists.lookup([pan, par], ['benefit'])).toEqual([phone]);
+    });
+
+    it('applies a delta on its exact base, recording the new version and count', () => {
+      const { lists } = make();
+      lists.replaceList(meta('stoplist', 10), [stopped, entry('stoplist', pan)]);
+      const added = entry('stoplist', other, { attrs: { reason: 'STOLEN' } });
+      const changed = { ...stopped, attrs: { reason: 'FRAUD' } };
+      lists.applyDelta({ meta: meta('stoplist', 11), baseVersion: 10, upserts: [added, changed], deletes: [pan, tok('absent')] });
+      expect(lists.lookup([pan, par, other], ['stoplist']).sort(byToken)).toEqual([added, changed].sort(byToken));
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 11), count: 2 }]);
+    });
+
+    it('refuses a delta on another base, on no list, or going backwards, changing nothing', () => {
+      const { lists } = make();
+      expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [stopped], deletes: [] }), 'LIST_BASE_MISMATCH');
+      lists.replaceList(meta('stoplist', 3), [stopped]);
+      for (const baseVersion of [2, 4]) {
+        expectCode(() => lists.applyDelta({ meta: meta('stoplist', 5), baseVersion, upserts: [], deletes: [par] }), 'LIST_BASE_MISMATCH');
+      }
+      expectCode(() => lists.applyDelta({ meta: meta('stoplist', 3), baseVersion: 3, upserts: [], deletes: [par] }), 'LIST_VERSION_ROLLBACK');
+      expect(lists.lookup([par], ['stoplist'])).toEqual([stopped]);
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), count: 1 }]);
+    });
+
+    it('half-applies nothing when an upsert is bad after a delete and a good upsert', () => {
+      const { lists } = make();
+      lists.replaceList(meta('stoplist', 3), [stopped]);
+      const upserts = [entry('stoplist', other), entry('stoplist', pan, { validFrom: 'yesterday' })];
+      expectCode(() => lists.applyDelta({ meta: meta('stoplist', 4), baseVersion: 3, upserts, deletes: [par] }), 'LIST_FILE_INVALID');
+      expect(lists.lookup([par, other, pan], ['stoplist'])).toEqual([stopped]);
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), count: 1 }]);
+    });
+
+    it('gives usage history newest first, newer than `since`, at most `limit`', () => {
+      const { lists, journal } = make();
+      for (let i = 1; i <= 6; i += 1) journal.append(tap(i), usage(T0 + i * 60_000, { kind: i % 2 ? 'RIDE' : 'COMPANION' }));
+      journal.append(tap(7, { token: other }), usage(T0 + 7 * 60_000, { kind: 'MEAL', mealWindow: 'lunch', amountKopecks: 9500, free: false }));
+      journal.append(tap(8, { token: other }), null);
+      const h = lists.history(tok('card-1'), T0 + 2 * 60_000, 3);
+      expect(h.map((e) => e.seq)).toEqual([6, 5, 4]);
+      expect(h[0]).toEqual({ seq: 6, ...usage(T0 + 6 * 60_000, { kind: 'COMPANION' }) });
+      expect(lists.history(tok('card-1'), T0 + 2 * 60_000, 100).map((e) => e.seq)).toEqual([6, 5, 4, 3]);
+      expect(lists.history(other, 0, 10)).toEqual([{ seq: 7, ...usage(T0 + 7 * 60_000, { kind: 'MEAL', mealWindow: 'lunch', amountKopecks: 9500, free: false }) }]);
+      expect(lists.history(tok('card-1'), 0, 0)).toEqual([]);
+    });
+
+    it('forgets usage older than the retention, but not on a faulty clock', () => {
+      const { lists, journal } = make({ usageRetentionDays: 40 });
+      journal.append(tap(1), usage(T0, { direction: 'IN' }));
+      const faulty = { ...tap(2).decision, flags: { staleList: false, restricted: false, clockFault: true } };
+      journal.append(tap(2, { wallMs: T0 + 41 * DAY_MS, decision: faulty }), null);
+      expect(lists.history(tok('card-1'), 0, 10).map((e) => e.seq)).toEqual([1]);
+      journal.append(tap(3, { wallMs: T0 + 39 * DAY_MS }), usage(T0 + 39 * DAY_MS));
+      journal.append(tap(4, { wallMs: T0 + 41 * DAY_MS }), null);
+      expect(lists.history(tok('card-1'), 0, 10).map((e) => e.seq)).toEqual([3]);
+    });
+  });
+}

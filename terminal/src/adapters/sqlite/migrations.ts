@@ -1,0 +1,108 @@
+/**
+ * Schema migrations of the device database. `PRAGMA user_version` is the schema version; each
+ * migration runs in its own IMMEDIATE transaction that also sets user_version, so a crash leaves
+ * the database at one version or the next, never between. Append new migrations; never edit one
+ * that has shipped.
+ */
+import type Database from 'better-sqlite3';
+import { RescardError } from '@rescard/shared';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'lists, usage history, journal, device meta',
+    sql: `
+      CREATE TABLE device_meta (key TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;
+      INSERT INTO device_meta (key, value) VALUES ('next_seq', 1);
+
+      CREATE TABLE list_meta (
+        list TEXT PRIMARY KEY NOT NULL,
+        version INTEGER NOT NULL,
+        issued_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        count INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- token: 32-byte BLOB for base64url tokens, TEXT otherwise (token-key.ts).
+      -- attrs: JSON text, NULL when empty ({}), to keep 10M rows small.
+      CREATE TABLE list_entry (
+        list TEXT NOT NULL,
+        token BLOB NOT NULL,
+        category TEXT,
+        valid_from TEXT,
+        valid_to TEXT,
+        attrs TEXT,
+        PRIMARY KEY (list, token)
+      ) WITHOUT ROWID;
+
+      -- seq is the seq of the tap that recorded the event. Kept usageRetentionDays (40) days,
+      -- pruned oldest seq first (no index on wall_ms: one page less to write per tap).
+      CREATE TABLE usage_event (
+        seq INTEGER PRIMARY KEY,
+        token BLOB NOT NULL,
+        wall_ms REAL NOT NULL,
+        mono_ms REAL NOT NULL,
+        boot_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        direction TEXT,
+        meal_window TEXT,
+        amount_kopecks INTEGER NOT NULL,
+        free INTEGER NOT NULL
+      );
+      CREATE INDEX usage_event_by_token ON usage_event (token, seq);
+
+      -- Undelivered taps. context, decision, list_versions: JSON. Never a PAN.
+      CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        tap_id TEXT NOT NULL,
+        wall_ms REAL NOT NULL,
+        mono_ms REAL NOT NULL,
+        boot_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        kid TEXT NOT NULL,
+        par_token TEXT,
+        pan_masked TEXT NOT NULL,
+        scheme TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        read_ms REAL NOT NULL,
+        context TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        list_versions TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bring the schema up to SCHEMA_VERSION. Idempotent. Returns the versions before and after. */
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = userVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new RescardError(
+      'STORE_FAILURE',
+      `device database schema v${from} is newer than this program (v${SCHEMA_VERSION}): install the newer terminal software`,
+      { schemaVersion: from, supportedVersion: SCHEMA_VERSION },
+    );
+  }
+  for (const m of MIGRATIONS) {
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if (userVersion(db) >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return { from, to: userVersion(db) };
+}

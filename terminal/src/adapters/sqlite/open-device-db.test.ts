@@ -1,0 +1,89 @@
+/** What only the SQLite adapter can show: pragmas, migrations, integrity, storage, error translation. */
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tempDbPath } from './contract-stores.js';
+import { appendN, entry, expectCode, meta, tap, tok, usage, T0 } from './contract-fixtures.js';
+import { SCHEMA_VERSION } from './migrations.js';
+import { openDeviceDb } from './open-device-db.js';
+import { SqliteListStore } from './sqlite-list-store.js';
+import { SqliteTapJournal } from './sqlite-tap-journal.js';
+
+describe('openDeviceDb', () => {
+  it('sets WAL, synchronous=FULL, foreign keys, busy timeout and a modest cache', () => {
+    const dev = openDeviceDb(tempDbPath());
+    const p = (name: string): unknown => dev.db.pragma(name, { simple: true });
+    expect([p('journal_mode'), p('synchronous'), p('foreign_keys'), p('busy_timeout'), p('cache_size'), p('mmap_size')])
+      .toEqual(['wal', 2, 1, 5000, -8192, 0]);
+    dev.close();
+  });
+
+  it('migrates once: reopening keeps data and the schema version', () => {
+    const path = tempDbPath();
+    const first = openDeviceDb(path);
+    expect(first.schemaVersion).toBe(SCHEMA_VERSION);
+    new SqliteListStore(first).replaceList(meta('benefit', 1), [entry('benefit', tok('a'))]);
+    first.setMeta('clock.lastTrustedWallMs', String(T0));
+    first.close();
+    const again = openDeviceDb(path);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(new SqliteListStore(again).lookup([tok('a')], ['benefit'])).toHaveLength(1);
+    expect(again.getMeta('clock.lastTrustedWallMs')).toBe(String(T0));
+    expect(again.getMeta('absent')).toBeNull();
+    expect(again.integrityCheck()).toEqual(['ok']);
+    again.close();
+  });
+
+  it('refuses a database newer than the program, and a file that is not a database', () => {
+    const path = tempDbPath();
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expectCode(() => openDeviceDb(path), 'STORE_FAILURE');
+    const junk = tempDbPath();
+    writeFileSync(junk, 'this is not an SQLite file, it is a rider complaint'.repeat(100));
+    expectCode(() => openDeviceDb(junk), 'STORE_FAILURE');
+  });
+
+  it('keeps next_seq to itself and reports failures of a closed database as STORE_FAILURE', () => {
+    const dev = openDeviceDb(tempDbPath());
+    expectCode(() => dev.setMeta('next_seq', '1'), 'STORE_FAILURE');
+    const lists = new SqliteListStore(dev);
+    dev.close();
+    expectCode(() => lists.lookup([tok('a')], ['benefit']), 'STORE_FAILURE');
+  });
+
+  it('stores base64url tokens as 32-byte blobs and other tokens as text', () => {
+    const dev = openDeviceDb(tempDbPath());
+    new SqliteListStore(dev).replaceList(meta('roster', 1), [entry('roster', tok('a')), entry('roster', 'legacy-1=')]);
+    const rows = dev.db.prepare('SELECT typeof(token) AS t, length(token) AS n FROM list_entry ORDER BY t').all();
+    expect(rows).toEqual([{ t: 'blob', n: 32 }, { t: 'text', n: 9 }]);
+    dev.close();
+  });
+
+  it('rolls back a delta whose upsert the database itself rejects midway', () => {
+    const dev = openDeviceDb(tempDbPath());
+    const lists = new SqliteListStore(dev);
+    lists.replaceList(meta('stoplist', 1), [entry('stoplist', tok('a'))]);
+    dev.db.exec(`CREATE TRIGGER reject_bad BEFORE INSERT ON list_entry WHEN NEW.category = 'BAD'
+      BEGIN SELECT RAISE(ABORT, 'rejected'); END`);
+    const upserts = [entry('stoplist', tok('b')), entry('stoplist', tok('c'), { category: 'BAD' })];
+    expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts, deletes: [tok('a')] }), 'STORE_FAILURE');
+    expect(lists.lookup([tok('a'), tok('b'), tok('c')], ['stoplist']).map((e) => e.token)).toEqual([tok('a')]);
+    expect(lists.meta()[0]?.version).toBe(1);
+    dev.close();
+  });
+
+  it('rolls back the whole tap when the usage insert fails: no row, no seq consumed', () => {
+    const dev = openDeviceDb(tempDbPath());
+    const journal = new SqliteTapJournal(dev);
+    appendN(journal, 2);
+    dev.db.exec(`CREATE TRIGGER reject_usage BEFORE INSERT ON usage_event BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    expectCode(() => journal.append(tap(3), usage(T0)), 'STORE_FAILURE');
+    expect(journal.stats()).toMatchObject({ depth: 2, nextSeq: 3 });
+    dev.db.exec('DROP TRIGGER reject_usage');
+    expect(journal.append(tap(3), usage(T0)).seq).toBe(3);
+    expect(dev.integrityCheck()).toEqual(['ok']);
+    dev.close();
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * ListStore: the device's cached lists (benefit, stop-list, roster, canteen) and the
+ * per-token usage history the core needs. Lookups are by primary key on the token, so they do
+ * not slow down as lists grow to 10M entries.
+ */
+import type { ListEntry, ListMeta, ListName, UsageEvent } from '../core/model.js';
+
+export interface ListDelta {
+  readonly meta: ListMeta;
+  /** The delta applies only on top of exactly this version. */
+  readonly baseVersion: number;
+  readonly upserts: readonly ListEntry[];
+  /** Tokens removed from the list. */
+  readonly deletes: readonly string[];
+}
+
+export interface ListStore {
+  /** Every entry for any of these tokens in any of these lists. */
+  lookup(tokens: readonly string[], lists: readonly ListName[]): ListEntry[];
+  /** The token's usage events newer than `sinceWallMs`, newest first, at most `limit`. */
+  history(token: string, sinceWallMs: number, limit: number): UsageEvent[];
+  /** Metadata of every loaded list. */
+  meta(): ListMeta[];
+  /**
+   * Replace a whole list with a snapshot, atomically (readers see the old or the new list,
+   * never a mix). Refuses a version that is not newer than the current one (no rollback):
+   * RescardError LIST_VERSION_ROLLBACK.
+   */
+  replaceList(meta: ListMeta, entries: Iterable<ListEntry>): void;
+  /**
+   * Apply a delta in one transaction that also records the new version. Refuses a base version
+   * other than the current one: RescardError LIST_BASE_MISMATCH. Nothing is half-applied.
+   */
+  applyDelta(delta: ListDelta): void;
+}
