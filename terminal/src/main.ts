@@ -5,12 +5,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEV_TOKEN_KEYRING_CONFIG, RescardError, TokenKeyring, type TokenKeyringConfig } from '@rescard/shared';
+import { RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
+import { keyringFrom } from './cli/device.js';
 import { formatRead, runRead } from './cli/read-command.js';
+import { runStart } from './cli/start-command.js';
+import { runStatus } from './cli/status-command.js';
+import { loadTerminalConfig, type ConfigEnv } from './config/terminal-config.js';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
+const USAGE_CODES = new Set(['CONFIG_INVALID', 'TOKEN_KEY_INVALID']);
+
+const env: ConfigEnv = {
+  RESCARD_DATA_DIR: process.env['RESCARD_DATA_DIR'],
+  RESCARD_LOG_LEVEL: process.env['RESCARD_LOG_LEVEL'],
+  RESCARD_READER: process.env['RESCARD_READER'],
+};
 
 function intOption(value: string): number {
   const n = Number(value);
@@ -19,34 +30,26 @@ function intOption(value: string): number {
 }
 
 function makeLogger(level: string | undefined): Logger {
-  return pino({ level: level ?? process.env['RESCARD_LOG_LEVEL'] ?? 'warn' }, pino.destination({ fd: 2, sync: true }));
-}
-
-function loadKeyring(configPath: string | undefined, log: Logger): TokenKeyring {
-  if (!configPath) {
-    log.warn({ kid: DEV_TOKEN_KEYRING_CONFIG.primaryKid }, 'no config: using the DEVELOPMENT token key');
-    return TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
-  }
-  let parsed: { tokenKeys?: unknown };
-  try {
-    parsed = JSON.parse(readFileSync(configPath, 'utf8')) as { tokenKeys?: unknown };
-  } catch (err) {
-    throw new RescardError('CONFIG_INVALID', `cannot read config ${configPath}: ${(err as Error).message}`, { configPath });
-  }
-  if (parsed.tokenKeys === undefined) {
-    log.warn({ kid: DEV_TOKEN_KEYRING_CONFIG.primaryKid }, 'config has no tokenKeys: using the DEVELOPMENT token key');
-    return TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
-  }
-  return TokenKeyring.fromConfig(parsed.tokenKeys as TokenKeyringConfig);
+  // Synchronous: a CLI that exits right after an error must not lose the log line.
+  return pino({ level: level ?? env.RESCARD_LOG_LEVEL ?? 'warn' }, pino.destination({ fd: 2, sync: true }));
 }
 
 function fail(err: unknown, log: Logger): never {
-  const error =
-    err instanceof RescardError ? err : new RescardError('READER_FAILURE', err instanceof Error ? err.message : String(err));
+  const error = err instanceof RescardError ? err : new RescardError('READER_FAILURE', err instanceof Error ? err.message : String(err));
   log.error({ code: error.code, details: error.details }, error.message);
   process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
   process.stderr.write(`rescard-terminal: ${error.code}: ${error.message}\n`);
-  process.exit(error.code === 'CONFIG_INVALID' || error.code === 'TOKEN_KEY_INVALID' ? EXIT_USAGE : EXIT_FAILURE);
+  process.exit(USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILURE);
+}
+
+/** `read --config` needs only tokenKeys: read them without requiring a whole device config. */
+function readTokenKeys(path: string): { tokenKeys: unknown } {
+  try {
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as { tokenKeys?: unknown };
+    return { tokenKeys: raw.tokenKeys };
+  } catch (err) {
+    throw new RescardError('CONFIG_INVALID', `cannot read config ${path}: ${(err as Error).message}`, { path });
+  }
 }
 
 const program = new Command('rescard-terminal')
@@ -64,7 +67,7 @@ program
   .action(async (opts: { reader?: string; timeoutMs: number; readTimeoutMs: number; config?: string; logLevel?: string }) => {
     const log = makeLogger(opts.logLevel);
     try {
-      const keyring = loadKeyring(opts.config, log);
+      const keyring = keyringFrom(opts.config ? readTokenKeys(opts.config) : { tokenKeys: undefined }, log);
       const read = await runRead({
         waitMs: opts.timeoutMs,
         readTimeoutMs: opts.readTimeoutMs,
@@ -73,6 +76,37 @@ program
         ...(opts.reader ? { readerName: opts.reader } : {}),
       });
       process.stdout.write(`${formatRead(read)}\n`);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
+
+program
+  .command('start')
+  .description('run the device: read → token → decide → journal → feedback, until SIGINT/SIGTERM')
+  .requiredOption('--config <file>', 'terminal config file (JSON)')
+  .action(async (opts: { config: string }) => {
+    let log = makeLogger(undefined);
+    try {
+      const config = loadTerminalConfig(opts.config, env);
+      log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
+      await runStart(config, log);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
+
+program
+  .command('status')
+  .description('print the device state as JSON: lists and their freshness, journal depth, mode')
+  .requiredOption('--config <file>', 'terminal config file (JSON)')
+  .action((opts: { config: string }) => {
+    const log = makeLogger(undefined);
+    try {
+      const config = loadTerminalConfig(opts.config, env);
+      process.stdout.write(`${JSON.stringify(runStatus(config, log, Date.now()), null, 2)}\n`);
       process.exit(0);
     } catch (err) {
       fail(err, log);

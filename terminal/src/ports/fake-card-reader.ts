@@ -23,11 +23,11 @@ export class FakeCardReader implements CardReader {
     return Promise.resolve();
   }
 
-  /** Present a card; resolves when the handler has finished with it. */
-  async present(card: FakeCard): Promise<void> {
+  /** Present a card (on a named reader of this fake, default its own); resolves when handled. */
+  async present(card: FakeCard, readerName = this.readerName): Promise<void> {
     if (!this.handler) throw new Error('FakeCardReader: start() was not called');
     card.reset?.();
-    this.current = new FakeSession(this.readerName, card);
+    this.current = new FakeSession(readerName, card);
     await this.handler(this.current);
   }
 

@@ -1,0 +1,148 @@
+/**
+ * The terminal's one configuration schema, validated at start (defaults < file < environment).
+ * Errors name the field and stop the program with CONFIG_INVALID; nothing starts half-configured.
+ *
+ * Environment overrides (read only by main.ts and passed in here):
+ *   RESCARD_DATA_DIR, RESCARD_LOG_LEVEL, RESCARD_READER.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { RescardError } from '@rescard/shared';
+import { z } from 'zod';
+import type { DeviceContext, Direction, Profile } from '../core/model.js';
+import type { ProfileRules } from '../core/rules.js';
+import { validateRules } from '../core/validate-rules.js';
+
+const direction = z.enum(['IN', 'OUT']);
+
+const schema = z
+  .object({
+    deviceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'deviceId: 1-64 of A-Z a-z 0-9 . _ -'),
+    profile: z.enum(['bus', 'gate', 'canteen']),
+    dataDir: z.string().min(1).default('./var'),
+    utcOffsetMinutes: z.number().int().min(-720).max(840).default(180),
+    context: z
+      .object({
+        routeId: z.string().min(1).optional(),
+        carrierId: z.string().min(1).optional(),
+        vehicleId: z.string().min(1).optional(),
+        schoolId: z.string().min(1).optional(),
+        direction: direction.optional(),
+      })
+      .strict()
+      .default({}),
+    readers: z
+      .array(
+        z
+          .object({
+            /** Exact PC/SC reader name or a substring of it; absent = any reader. */
+            name: z.string().min(1).optional(),
+            /** gate: the direction this reader serves (one turnstile: one reader per side). */
+            direction: direction.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .default([{}]),
+    readTimeoutMs: z.number().int().min(100).max(10_000).default(2000),
+    tokenKeys: z.unknown().optional(),
+    rules: z.unknown(),
+    journal: z.object({ capacityTaps: z.number().int().min(10).max(50_000_000).default(1_000_000) }).strict().default({ capacityTaps: 1_000_000 }),
+    clock: z.object({ backwardToleranceMs: z.number().int().min(0).max(3_600_000).default(5000) }).strict().default({ backwardToleranceMs: 5000 }),
+    lists: z
+      .object({
+        /** Dev-mode list files (unsigned, may carry PANs to tokenise): development only. */
+        allowDev: z.boolean().default(false),
+        /** Ed25519 public keys that sign lists, by kid (PEM). */
+        verifyKeys: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .default({ allowDev: false, verifyKeys: {} }),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export interface TerminalConfig {
+  readonly deviceId: string;
+  readonly profile: Profile;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly context: DeviceContext;
+  readonly readers: readonly { readonly name?: string; readonly direction?: Direction }[];
+  readonly readTimeoutMs: number;
+  readonly tokenKeys: unknown;
+  readonly rules: ProfileRules;
+  readonly journalCapacityTaps: number;
+  readonly clockBackwardToleranceMs: number;
+  readonly lists: { readonly allowDev: boolean; readonly verifyKeys: Readonly<Record<string, string>> };
+  readonly logLevel: string;
+}
+
+export interface ConfigEnv {
+  readonly RESCARD_DATA_DIR?: string | undefined;
+  readonly RESCARD_LOG_LEVEL?: string | undefined;
+  readonly RESCARD_READER?: string | undefined;
+}
+
+export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir = process.cwd()): TerminalConfig {
+  const withEnv = applyEnv(raw, env);
+  const parsed = schema.safeParse(withEnv);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new RescardError('CONFIG_INVALID', `config ${path}: ${issue?.message ?? 'invalid'}`, { path });
+  }
+  const c = parsed.data;
+  const rules = validateRules(c.rules, 'rules');
+  if (rules.profile !== c.profile) {
+    throw new RescardError('CONFIG_INVALID', `config rules.profile "${rules.profile}" does not match profile "${c.profile}"`, { path: 'rules.profile' });
+  }
+  if (c.profile === 'bus' && !c.context.routeId) throw missing('context.routeId', 'a bus needs its route');
+  if (c.profile !== 'bus' && !c.context.schoolId) throw missing('context.schoolId', 'a gate or canteen needs its school');
+  if (c.profile === 'gate' && c.readers.some((r) => !r.direction) && !c.context.direction) {
+    throw missing('readers[].direction', 'a gate reader needs a direction (IN or OUT)');
+  }
+  const dataDir = isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir);
+  return {
+    deviceId: c.deviceId,
+    profile: c.profile,
+    dataDir,
+    dbPath: resolve(dataDir, `${c.deviceId}.db`),
+    context: { deviceId: c.deviceId, profile: c.profile, utcOffsetMinutes: c.utcOffsetMinutes, ...stripUndefined(c.context) },
+    readers: c.readers.map(stripUndefined),
+    readTimeoutMs: c.readTimeoutMs,
+    tokenKeys: c.tokenKeys,
+    rules,
+    journalCapacityTaps: c.journal.capacityTaps,
+    clockBackwardToleranceMs: c.clock.backwardToleranceMs,
+    lists: c.lists,
+    logLevel: c.logLevel,
+  };
+}
+
+export function loadTerminalConfig(path: string, env: ConfigEnv = {}): TerminalConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new RescardError('CONFIG_INVALID', `cannot read config ${path}: ${(err as Error).message}`, { path });
+  }
+  return parseTerminalConfig(raw, env, dirname(resolve(path)));
+}
+
+function applyEnv(raw: unknown, env: ConfigEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (env.RESCARD_DATA_DIR) out['dataDir'] = env.RESCARD_DATA_DIR;
+  if (env.RESCARD_LOG_LEVEL) out['logLevel'] = env.RESCARD_LOG_LEVEL;
+  if (env.RESCARD_READER) out['readers'] = [{ name: env.RESCARD_READER }];
+  return out;
+}
+
+function missing(path: string, why: string): RescardError {
+  return new RescardError('CONFIG_INVALID', `config ${path}: ${why}`, { path });
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
