@@ -1,13 +1,18 @@
 /**
- * TapJournal on the device database. One IMMEDIATE transaction per tap: read and bump next_seq
- * (device_meta), insert the journal row, insert the usage event, and now and then prune old usage
- * events; synchronous=FULL makes it durable when append returns.
+ * TapJournal on the device database. One IMMEDIATE transaction per tap: insert the journal row
+ * and the usage event, and now and then prune old usage events; synchronous=FULL makes it
+ * durable when append returns.
+ *
+ * Sequence numbers: the next seq is max(MAX(journal.seq) + 1, the floor in device_meta.next_seq).
+ * The floor is raised only by ackUpTo, in the transaction that deletes the delivered rows, so a
+ * seq is never reused — after deletes, crashes or restarts — and a tap dirties no page besides
+ * its own rows (the commit, an fsync of every dirty page, is most of a tap's cost: bench:decide).
  *
  * Bounds:
  * - journal: at most `capacityTaps` undelivered taps (default 100 000: ~50 days of a busy bus
  *   offline, ~60 MB). At capacity append throws JOURNAL_FULL (back-pressure, never a dropped tap).
- *   Depth is next_seq - MIN(seq), both O(1)-ish: rows are only ever deleted as a prefix (ackUpTo),
- *   so the undelivered seqs are exactly [MIN(seq), next_seq).
+ *   Depth is MAX(seq) - MIN(seq) + 1, both O(log n) reads: rows are only ever deleted as a
+ *   prefix (ackUpTo), so the undelivered seqs are exactly [MIN(seq), MAX(seq)].
  * - usage_event: kept `usageRetentionDays` (default 40: a calendar month of quota plus margin).
  *   Every `pruneEveryTaps` appends, the oldest `pruneBatch` events (by seq) are looked at and the
  *   expired ones deleted, in the same transaction: 2x the insert rate, so it keeps up, with
@@ -33,9 +38,14 @@ export const ALARM_RATIO = 0.8;
 const DAY_MS = 86_400_000;
 
 interface DepthRow {
-  next_seq: number;
+  floor: number;
+  max_seq: number | null;
   min_seq: number | null;
   oldest_wall_ms: number | null;
+}
+
+function nextSeqOf(d: DepthRow): number {
+  return Math.max(d.floor, (d.max_seq ?? 0) + 1);
 }
 
 export class SqliteTapJournal implements TapJournal {
@@ -47,6 +57,7 @@ export class SqliteTapJournal implements TapJournal {
   private readonly device: DeviceDb;
   private readonly s;
   private readonly appendTx: Database.Transaction<(tap: NewTap, usage: NewUsage | null) => TapRecord>;
+  private readonly ackTx: Database.Transaction<(seq: number) => number>;
 
   constructor(device: DeviceDb, options: TapJournalOptions = {}) {
     this.capacityTaps = options.capacityTaps ?? 100_000;
@@ -60,10 +71,11 @@ export class SqliteTapJournal implements TapJournal {
     const db = device.db;
     this.s = {
       depth: db.prepare<[], DepthRow>(`SELECT
-        (SELECT value FROM device_meta WHERE key = 'next_seq') AS next_seq,
+        (SELECT value FROM device_meta WHERE key = 'next_seq') AS floor,
+        (SELECT seq FROM journal ORDER BY seq DESC LIMIT 1) AS max_seq,
         (SELECT seq FROM journal ORDER BY seq LIMIT 1) AS min_seq,
         (SELECT wall_ms FROM journal ORDER BY seq LIMIT 1) AS oldest_wall_ms`),
-      bumpSeq: db.prepare("UPDATE device_meta SET value = value + 1 WHERE key = 'next_seq'"),
+      raiseFloor: db.prepare("UPDATE device_meta SET value = MAX(value, ?) WHERE key = 'next_seq'"),
       insertTap: db.prepare(INSERT_TAP_SQL),
       insertUsage: db.prepare(INSERT_USAGE_SQL),
       // Looks at the oldest `pruneBatch` events only (bounded work even when none has expired).
@@ -73,6 +85,7 @@ export class SqliteTapJournal implements TapJournal {
       ack: db.prepare('DELETE FROM journal WHERE seq <= ?'),
     };
     this.appendTx = db.transaction((tap: NewTap, usage: NewUsage | null) => this.appendInTx(tap, usage));
+    this.ackTx = db.transaction((seq: number) => this.ackInTx(seq));
   }
 
   append(tap: NewTap, usage: NewUsage | null): TapRecord {
@@ -87,38 +100,47 @@ export class SqliteTapJournal implements TapJournal {
   }
 
   ackUpTo(seq: number): number {
-    return guard('ackUpTo', () => this.s.ack.run(seq).changes);
+    return guard('ackUpTo', () => this.ackTx.immediate(seq));
+  }
+
+  private ackInTx(seq: number): number {
+    const d = this.readDepth();
+    if (d.max_seq === null) return 0;
+    const highest = Math.min(seq, d.max_seq);
+    const deleted = this.s.ack.run(highest).changes;
+    this.s.raiseFloor.run(highest + 1);
+    return deleted;
   }
 
   stats(): JournalStats {
     const d = guard('stats', () => this.readDepth());
-    const depth = d.min_seq === null ? 0 : d.next_seq - d.min_seq;
+    const depth = d.min_seq === null || d.max_seq === null ? 0 : d.max_seq - d.min_seq + 1;
     return {
       depth,
       capacity: this.capacityTaps,
       alarm: depth >= this.capacityTaps * ALARM_RATIO,
       oldestWallMs: d.oldest_wall_ms,
-      nextSeq: d.next_seq,
+      nextSeq: nextSeqOf(d),
     };
   }
 
   private readDepth(): DepthRow {
     const d = this.s.depth.get();
-    if (d === undefined || typeof d.next_seq !== 'number') {
+    if (d === undefined || typeof d.floor !== 'number') {
       throw new RescardError('STORE_FAILURE', 'device_meta.next_seq is missing or corrupt', {});
     }
     return d;
   }
 
   private appendInTx(tap: NewTap, usage: NewUsage | null): TapRecord {
-    const { next_seq: seq, min_seq: minSeq } = this.readDepth();
-    const depth = minSeq === null ? 0 : seq - minSeq;
+    const d = this.readDepth();
+    const seq = nextSeqOf(d);
+    const depth = d.min_seq === null ? 0 : seq - d.min_seq;
     if (depth >= this.capacityTaps) {
       throw new RescardError('JOURNAL_FULL', `tap journal full: ${depth} undelivered taps (capacity ${this.capacityTaps})`, {
         depth, capacity: this.capacityTaps,
       });
     }
-    this.s.bumpSeq.run();
     this.s.insertTap.run(...tapParams(seq, tap));
     if (usage !== null) this.s.insertUsage.run(...usageParams(seq, tap.token, usage));
     this.appendsSincePrune += 1;
