@@ -9,3 +9,4 @@ export * from './token.js';
 export * from './emv/dol.js';
 export * from './emv/afl.js';
 export * from './emv/terminal-data.js';
+export * from './error-actions.js';
