@@ -41,11 +41,12 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (list, token)
       ) WITHOUT ROWID;
 
-      -- seq is the seq of the tap that recorded the event. Kept usageRetentionDays (40) days,
-      -- pruned oldest seq first (no index on wall_ms: one page less to write per tap).
+      -- seq is the seq of the tap that recorded the event. Kept usageRetentionDays (40) days.
+      -- Clustered by token (WITHOUT ROWID): a tap's insert, the token's history read and the
+      -- token's own pruning all touch one leaf page, the only page a usage event dirties.
       CREATE TABLE usage_event (
-        seq INTEGER PRIMARY KEY,
         token BLOB NOT NULL,
+        seq INTEGER NOT NULL,
         wall_ms REAL NOT NULL,
         mono_ms REAL NOT NULL,
         boot_id TEXT NOT NULL,
@@ -53,9 +54,9 @@ export const MIGRATIONS: readonly Migration[] = [
         direction TEXT,
         meal_window TEXT,
         amount_kopecks INTEGER NOT NULL,
-        free INTEGER NOT NULL
-      );
-      CREATE INDEX usage_event_by_token ON usage_event (token, seq);
+        free INTEGER NOT NULL,
+        PRIMARY KEY (token, seq)
+      ) WITHOUT ROWID;
 
       -- Undelivered taps. context, decision, list_versions: JSON. Never a PAN.
       CREATE TABLE journal (

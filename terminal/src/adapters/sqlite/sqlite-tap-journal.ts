@@ -14,10 +14,11 @@
  *   Depth is MAX(seq) - MIN(seq) + 1, both O(log n) reads: rows are only ever deleted as a
  *   prefix (ackUpTo), so the undelivered seqs are exactly [MIN(seq), MAX(seq)].
  * - usage_event: kept `usageRetentionDays` (default 40: a calendar month of quota plus margin).
- *   Every `pruneEveryTaps` appends, the oldest `pruneBatch` events (by seq) are looked at and the
- *   expired ones deleted, in the same transaction: 2x the insert rate, so it keeps up, with
- *   bounded work per tap. Skipped when the tap's clock is faulty, so a clock jumping forward
- *   cannot wipe the history the quotas depend on.
+ *   Each usage insert also deletes that token's expired events (same leaf page, no extra write);
+ *   every `pruneEveryTaps` (4096) appends a sweep deletes the expired events of tokens that
+ *   never came back (a scan of a ~40-day table, a few ms, in 1 tap of 4096). Both are skipped
+ *   when the tap's clock is faulty, so a clock jumping forward cannot wipe the history the
+ *   quotas depend on.
  */
 import type Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
@@ -25,13 +26,13 @@ import type { JournalStats, NewTap, NewUsage, TapJournal, TapRecord } from '../.
 import type { DeviceDb } from './open-device-db.js';
 import { guard } from './store-error.js';
 import { INSERT_TAP_SQL, tapFromRow, tapParams, type TapRow } from './tap-rows.js';
+import { tokenKey } from './token-key.js';
 import { INSERT_USAGE_SQL, usageParams } from './usage-rows.js';
 
 export interface TapJournalOptions {
   readonly capacityTaps?: number;
   readonly usageRetentionDays?: number;
   readonly pruneEveryTaps?: number;
-  readonly pruneBatch?: number;
 }
 
 export const ALARM_RATIO = 0.8;
@@ -52,7 +53,6 @@ export class SqliteTapJournal implements TapJournal {
   readonly capacityTaps: number;
   private readonly retentionMs: number;
   private readonly pruneEveryTaps: number;
-  private readonly pruneBatch: number;
   private appendsSincePrune = 0;
   private readonly device: DeviceDb;
   private readonly s;
@@ -62,8 +62,7 @@ export class SqliteTapJournal implements TapJournal {
   constructor(device: DeviceDb, options: TapJournalOptions = {}) {
     this.capacityTaps = options.capacityTaps ?? 100_000;
     this.retentionMs = (options.usageRetentionDays ?? 40) * DAY_MS;
-    this.pruneEveryTaps = options.pruneEveryTaps ?? 128;
-    this.pruneBatch = options.pruneBatch ?? 256;
+    this.pruneEveryTaps = options.pruneEveryTaps ?? 4096;
     if (!Number.isSafeInteger(this.capacityTaps) || this.capacityTaps < 1) {
       throw new RescardError('STORE_FAILURE', 'journal capacityTaps must be a positive integer', { capacityTaps: this.capacityTaps });
     }
@@ -78,9 +77,10 @@ export class SqliteTapJournal implements TapJournal {
       raiseFloor: db.prepare("UPDATE device_meta SET value = MAX(value, ?) WHERE key = 'next_seq'"),
       insertTap: db.prepare(INSERT_TAP_SQL),
       insertUsage: db.prepare(INSERT_USAGE_SQL),
-      // Looks at the oldest `pruneBatch` events only (bounded work even when none has expired).
-      prune: db.prepare(`DELETE FROM usage_event WHERE seq IN
-        (SELECT seq FROM (SELECT seq, wall_ms FROM usage_event ORDER BY seq LIMIT ?) WHERE wall_ms < ?)`),
+      // The tapping token's expired events: the same leaf page the insert just dirtied.
+      pruneToken: db.prepare('DELETE FROM usage_event WHERE token = ? AND wall_ms < ?'),
+      // Tokens that never come back: a sweep of the whole (small, ~40 days) table now and then.
+      sweep: db.prepare('DELETE FROM usage_event WHERE wall_ms < ?'),
       pending: db.prepare<[number, number], TapRow>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       ack: db.prepare('DELETE FROM journal WHERE seq <= ?'),
     };
@@ -142,11 +142,15 @@ export class SqliteTapJournal implements TapJournal {
       });
     }
     this.s.insertTap.run(...tapParams(seq, tap));
-    if (usage !== null) this.s.insertUsage.run(...usageParams(seq, tap.token, usage));
+    const faultyClock = tap.decision.flags.clockFault;
+    if (usage !== null) {
+      this.s.insertUsage.run(...usageParams(seq, tap.token, usage));
+      if (!faultyClock) this.s.pruneToken.run(tokenKey(tap.token), tap.wallMs - this.retentionMs);
+    }
     this.appendsSincePrune += 1;
-    if (this.appendsSincePrune >= this.pruneEveryTaps && !tap.decision.flags.clockFault) {
+    if (this.appendsSincePrune >= this.pruneEveryTaps && !faultyClock) {
       this.appendsSincePrune = 0;
-      this.s.prune.run(this.pruneBatch, tap.wallMs - this.retentionMs);
+      this.s.sweep.run(tap.wallMs - this.retentionMs);
     }
     return { ...tap, seq };
   }
