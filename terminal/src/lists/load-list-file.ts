@@ -1,0 +1,80 @@
+/**
+ * loadListFile: verify a list file and apply it to the ListStore, all or nothing.
+ * (`rescard-terminal lists load FILE` now; the sync client of issue 4 later.)
+ *
+ * 1. Header: parse; signature (or dev file if allowed), audience, freshness, version
+ *    (check-list-header.ts). Nothing of the payload is read before these pass.
+ * 2. Snapshot: pass 1 streams the payload and checks its SHA-256 and count against the signed
+ *    manifest (async, hash only, nothing touches the store). Pass 2 runs inside
+ *    store.replaceList: it re-reads the same open file, parses, tokenises and hashes again, and
+ *    throws at the end unless the bytes are exactly those pass 1 verified. The store applies a
+ *    snapshot atomically and commits only after its iterable finished, so a throw anywhere
+ *    (malformed line, file changed between passes) leaves the old list in place.
+ *    Memory is constant in the list's size.
+ * 3. Delta: one pass, parsed and held in memory (at most MAX_DELTA_RECORDS lines), verified at the
+ *    end of the stream, then store.applyDelta: one transaction with the version, on the exact base.
+ * The store re-checks rollback and base under its own transaction (another loader may have won).
+ */
+import { ListFileReader, MAX_DELTA_RECORDS, RescardError, lineError, type TokenKeyring } from '@rescard/shared';
+import type { ListEntry, ListMeta } from '../core/model.js';
+import type { ListStore } from '../ports/list-store.js';
+import { checkListHeader, type ListFilePolicy } from './check-list-header.js';
+import { cardToken, snapshotEntries, toListEntry } from './list-file-entries.js';
+
+export interface LoadListFileOptions extends ListFilePolicy {
+  readonly store: ListStore;
+  /** Tokenises a dev file's "pan" / "par" lines. */
+  readonly keyring: TokenKeyring;
+}
+
+export interface LoadListFileResult {
+  /** The list's meta as the store now holds it (count = rows held). */
+  readonly meta: ListMeta;
+  readonly applied: 'snapshot' | 'delta';
+  /** Payload lines applied (entries of a snapshot; puts + dels of a delta). */
+  readonly count: number;
+  /** True when the file was an unsigned dev-mode file. */
+  readonly dev: boolean;
+}
+
+export async function loadListFile(path: string, options: LoadListFileOptions): Promise<LoadListFileResult> {
+  const reader = await ListFileReader.open(path);
+  try {
+    const meta = checkListHeader(reader.header, options, options.store.meta());
+    const base = reader.header.manifest.baseVersion;
+    const count = base === null ? await applySnapshot(reader, meta, options) : await applyDelta(reader, meta, base, options);
+    const held = options.store.meta().find((m) => m.list === meta.list) ?? meta;
+    return { meta: held, applied: reader.kind, count, dev: reader.header.dev };
+  } finally {
+    await reader.close();
+  }
+}
+
+async function applySnapshot(reader: ListFileReader, meta: ListMeta, options: LoadListFileOptions): Promise<number> {
+  const verified = await reader.digest(); // pass 1: hash + count, before the store is touched
+  options.store.replaceList({ ...meta, count: verified.count }, snapshotEntries(reader.recordsSync(verified), meta.list, options.keyring));
+  return verified.count;
+}
+
+async function applyDelta(reader: ListFileReader, meta: ListMeta, baseVersion: number, options: LoadListFileOptions): Promise<number> {
+  const { count } = reader.header.manifest;
+  if (count !== undefined && count > MAX_DELTA_RECORDS) {
+    throw new RescardError('LIST_FILE_INVALID', `list file: a delta of ${count} lines is over the limit of ${MAX_DELTA_RECORDS}; send a snapshot`, {
+      reason: 'too-large', count, maxCount: MAX_DELTA_RECORDS,
+    });
+  }
+  const upserts: ListEntry[] = [];
+  const deletes: string[] = [];
+  const seen = new Map<string, number>(); // token -> line: a card may appear once per delta
+  for await (const { line, record } of reader.records({ maxCount: MAX_DELTA_RECORDS })) {
+    const token = cardToken(record.card, options.keyring, line);
+    const first = seen.get(token);
+    if (first !== undefined) throw lineError(line, `names the same card as line ${first} (a delta names each card once)`, 't');
+    seen.set(token, line);
+    if (record.op === 'del') deletes.push(token);
+    else upserts.push(toListEntry(meta.list, record, token));
+  }
+  // The loop ran the reader to its end, where it verified the hash and the count.
+  options.store.applyDelta({ meta, baseVersion, upserts, deletes });
+  return upserts.length + deletes.length;
+}
