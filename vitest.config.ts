@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string => fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url));
+const src = (path: string): string => fileURLToPath(new URL(`./${path}`, import.meta.url));
 
-const alias = {
-  '@rescard/shared': src('shared'),
-  '@rescard/terminal': src('terminal'),
-  '@rescard/hardware-sim': src('hardware-sim'),
-};
+// Workspace packages resolve to their sources in tests (exact names only).
+const alias = [
+  { find: /^@rescard\/shared$/, replacement: src('shared/src/index.ts') },
+  { find: /^@rescard\/terminal$/, replacement: src('terminal/src/index.ts') },
+  { find: /^@rescard\/terminal\/testing$/, replacement: src('terminal/src/testing/index.ts') },
+  { find: /^@rescard\/hardware-sim$/, replacement: src('hardware-sim/src/index.ts') },
+];
 
 export default defineConfig({
   resolve: { alias },

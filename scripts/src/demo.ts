@@ -6,6 +6,7 @@
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { pino } from 'pino';
 import { demoReads } from './demo-reads.js';
+import { demoTerminals } from './demo-terminals.js';
 
 const VPCD_PORT = Number(process.env['RESCARD_VPCD_PORT'] ?? 35963);
 
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
   console.log('rescard demo — development token key (kid dev-1), virtual cards on vpcd port', VPCD_PORT);
   await demoReads(keyring, log, VPCD_PORT);
+  await demoTerminals(VPCD_PORT);
 }
 
 main().then(

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
 import { keyringFrom } from './cli/device.js';
+import { runListsLoad } from './cli/lists-command.js';
 import { formatRead, runRead } from './cli/read-command.js';
 import { runStart } from './cli/start-command.js';
 import { runStatus } from './cli/status-command.js';
@@ -107,6 +108,26 @@ program
     try {
       const config = loadTerminalConfig(opts.config, env);
       process.stdout.write(`${JSON.stringify(runStatus(config, log, Date.now()), null, 2)}\n`);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
+
+const lists = program.command('lists').description('lists cached on this device');
+lists
+  .command('load <file>')
+  .description('apply a signed list file (snapshot or delta); dev-mode files only where lists.allowDev')
+  .requiredOption('--config <file>', 'terminal config file (JSON)')
+  .action(async (file: string, opts: { config: string }) => {
+    const log = makeLogger(undefined);
+    try {
+      const config = loadTerminalConfig(opts.config, env);
+      const result = await runListsLoad(file, config, log, Date.now());
+      const { meta } = result;
+      process.stdout.write(
+        `${JSON.stringify({ list: meta.list, version: meta.version, applied: result.applied, count: meta.count, expiresAt: new Date(meta.expiresAtMs).toISOString(), dev: result.dev })}\n`,
+      );
       process.exit(0);
     } catch (err) {
       fail(err, log);

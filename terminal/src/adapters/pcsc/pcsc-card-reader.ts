@@ -29,6 +29,7 @@ export interface PcscCardReaderOptions {
 
 export class PcscCardReader implements CardReader {
   private nfc: NFC | null = null;
+  private stopping = false;
   private readonly attached = new Map<string, Reader>();
   private readonly log: Logger;
 
@@ -37,9 +38,12 @@ export class PcscCardReader implements CardReader {
   }
 
   start(onCard: (session: CardSession) => Promise<void>): Promise<void> {
-    const nfc = new NFC(quietLogger(this.log));
+    const nfc = new NFC(quietLogger(this.log, () => this.stopping));
     this.nfc = nfc;
-    nfc.on('error', (err) => this.log.error({ err: err.message }, 'pcsc error'));
+    // Closing cancels pcsclite's status wait, which it reports as an error: expected then.
+    nfc.on('error', (err) => {
+      if (!this.stopping) this.log.error({ err: err.message }, 'pcsc error');
+    });
     nfc.on('reader', (reader) => {
       const name = reader.reader.name;
       if (this.options.readerName && !name.includes(this.options.readerName)) {
@@ -82,6 +86,7 @@ export class PcscCardReader implements CardReader {
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     for (const reader of this.attached.values()) reader.close();
     this.attached.clear();
     this.nfc?.close();
@@ -131,7 +136,7 @@ function errText(err: unknown): string {
 }
 
 /** nfc-pcsc's own logging, reduced to its message strings at trace: its arguments may hold card data. */
-function quietLogger(log: Logger): NfcLogger {
+function quietLogger(log: Logger, stopping: () => boolean): NfcLogger {
   const first = (args: unknown[]): string => {
     const head = args[0];
     if (typeof head === 'string') return head;
@@ -141,7 +146,7 @@ function quietLogger(log: Logger): NfcLogger {
     log: (...args) => log.trace({ lib: 'nfc-pcsc' }, first(args)),
     debug: (...args) => log.trace({ lib: 'nfc-pcsc' }, first(args)),
     info: (...args) => log.trace({ lib: 'nfc-pcsc' }, first(args)),
-    warn: (...args) => log.warn({ lib: 'nfc-pcsc' }, first(args)),
-    error: (...args) => log.warn({ lib: 'nfc-pcsc' }, first(args)),
+    warn: (...args) => (stopping() ? undefined : log.warn({ lib: 'nfc-pcsc' }, first(args))),
+    error: (...args) => (stopping() ? undefined : log.warn({ lib: 'nfc-pcsc' }, first(args))),
   };
 }

@@ -1,0 +1,67 @@
+/**
+ * Demo part 2: the three terminal profiles deciding offline. For each device: signed lists are
+ * loaded with `rescard-terminal lists load`, the device runs as `rescard-terminal start`, and
+ * virtual cards are presented to the real PC/SC stack; what the device shows is printed as it
+ * happens. Then `rescard-terminal status` shows the journal.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
+import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+
+const SETTLE_MS = 700;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Step {
+  readonly say: string;
+  readonly profile: string;
+  readonly port?: number;
+}
+
+function cli(args: string[]): string {
+  const r = terminalCli(args);
+  return (r.stdout || r.stderr).trim();
+}
+
+async function runDevice(title: string, config: string, lists: string[], steps: Step[], port: number): Promise<void> {
+  console.log(`\n-- ${title} --`);
+  for (const file of lists) console.log(`  lists load ${file.split('/').at(-1)}: ${cli(['lists', 'load', file, '--config', config])}`);
+  const device = DeviceProcess.start(config);
+  console.log(`  ${(await device.next(8000, true)) ?? '(the device did not start)'}`);
+  for (const step of steps) {
+    const presented = await presentCard({ card: buildProfileCard(step.profile).card, port: step.port ?? port, holdMs: 5000 });
+    console.log(`  ${step.say.padEnd(44)} ${(await device.next()) ?? '(no answer from the device)'}`);
+    await presented.remove();
+    await sleep(SETTLE_MS);
+  }
+  await device.stop();
+  const status = JSON.parse(cli(['status', '--config', config])) as { journal: { depth: number; nextSeq: number } };
+  console.log(`  journal: ${status.journal.depth} taps recorded, next seq ${status.journal.nextSeq} (kept until the uplink acknowledges them)`);
+}
+
+export async function demoTerminals(port: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rescard-demo-'));
+  const world = await buildDemoWorld(dir, Date.now());
+  const c = world.cards;
+  console.log(`\n== 2. Terminals decide offline (signed lists, SQLite journal in ${dir}) ==`);
+  await runDevice('bus validator, route r42', world.configs.bus, world.lists.bus, [
+    { say: 'pensioner taps a Mir card', profile: c.pensioner },
+    { say: 'taps again at once', profile: c.pensioner },
+    { say: 'student taps a phone (Mir Pay, PAR)', profile: c.phoneStudent },
+    { say: 'a card reported lost', profile: c.stopListed },
+    { say: 'a Visa card with no benefit', profile: c.notEnrolled },
+  ], port);
+  await runDevice('school gate, school-7 (IN on 00 00, OUT on 00 01)', world.configs.gate, world.lists.gate, [
+    { say: 'student enters', profile: c.pensioner },
+    { say: 'passes the card back to a friend (passback)', profile: c.pensioner },
+    { say: 'student leaves', profile: c.pensioner, port: port + 1 },
+    { say: 'someone not on the roster', profile: c.notEnrolled },
+  ], port);
+  await runDevice('canteen till, school-7 (lunch window now)', world.configs.canteen, world.lists.canteen, [
+    { say: 'student with a free lunch', profile: c.pensioner },
+    { say: 'the same student again', profile: c.pensioner },
+    { say: 'student paying from a 200 ₽ allowance', profile: c.payingStudent },
+    { say: 'a card reported lost', profile: c.stopListed },
+  ], port);
+}

@@ -1,0 +1,4 @@
+/** Test and demo support (not part of the device runtime): `@rescard/terminal/testing`. */
+export { buildDemoWorld, DEMO_CARDS, type DemoWorld } from './demo-world.js';
+export { startDeviceFixture, type DeviceFixture, type DeviceFixtureOptions } from './device-fixture.js';
+export { DeviceProcess, TERMINAL_MAIN, terminalCli } from './device-process.js';

@@ -1,0 +1,113 @@
+/**
+ * Issue 3 end to end: signed lists loaded with `rescard-terminal lists load`, each profile run as
+ * `rescard-terminal start` (a real process), virtual cards presented through pcscd + vpcd. The
+ * device's screen (stdout) shows the expected decisions; `status` shows the journal; the
+ * database files hold tokens and masked PANs, never a PAN.
+ */
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
+import { DeviceProcess, buildDemoWorld, terminalCli, type DemoWorld } from '@rescard/terminal/testing';
+
+const PORT_IN = 35963;
+const PORT_OUT = 35964;
+let device: DeviceProcess | null = null;
+
+afterEach(async () => {
+  await device?.stop();
+  device = null;
+});
+
+async function tap(profile: string, port = PORT_IN): Promise<string> {
+  const presented = await presentCard({ card: buildProfileCard(profile).card, port, holdMs: 5000 });
+  const line = await device!.next(10_000);
+  await presented.remove();
+  await new Promise((r) => setTimeout(r, 700)); // let pcscd see the card leave before the next one
+  expect(line, device!.stderr).not.toBeNull();
+  return line!;
+}
+
+async function boot(world: DemoWorld, profile: 'bus' | 'gate' | 'canteen'): Promise<void> {
+  for (const file of world.lists[profile]) {
+    const r = terminalCli(['lists', 'load', file, '--config', world.configs[profile]]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ version: 1, applied: 'snapshot', dev: false });
+  }
+  device = DeviceProcess.start(world.configs[profile]);
+  expect(await device.next(10_000, true)).toContain('обычный режим');
+}
+
+function journalDepth(world: DemoWorld, profile: 'bus' | 'gate' | 'canteen'): number {
+  const r = terminalCli(['status', '--config', world.configs[profile]]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { journal: { depth: number } }).journal.depth;
+}
+
+function expectNoPanOnDisk(world: DemoWorld): void {
+  const pans = Object.values(world.cards).map((p) => buildProfileCard(p).pan);
+  const dir = join(world.dir, 'devices');
+  for (const file of readdirSync(dir)) {
+    const bytes = readFileSync(join(dir, file));
+    for (const pan of pans) expect(bytes.includes(Buffer.from(pan)), `${pan.slice(0, 6)}… in ${file}`).toBe(false);
+  }
+}
+
+describe('three profiles decide offline through pcscd', () => {
+  it('bus: benefit ride, repeat, Mir Pay by PAR, stop-list, not enrolled', async () => {
+    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
+    await boot(world, 'bus');
+    expect(await tap(world.cards.pensioner)).toMatch(/✔ .*OK_FREE; 220000\*{6}0004; seq 1\)/);
+    expect(await tap(world.cards.pensioner)).toContain('REPEAT_RIDE');
+    expect(await tap(world.cards.phoneStudent)).toMatch(/OK_DISCOUNT.*220400\*{6}0018/);
+    expect(await tap(world.cards.stopListed)).toMatch(/✖ Карта заблокирована.*STOPLISTED/);
+    expect(await tap(world.cards.notEnrolled)).toMatch(/Оплатите проезд по обычному тарифу.*NOT_ENROLLED; .*seq 5/);
+    expect(await device!.stop()).toBe(0);
+    expect(journalDepth(world, 'bus')).toBe(5);
+    expectNoPanOnDisk(world);
+  });
+
+  it('gate: entry, passback refused, exit on the OUT reader, stranger refused', async () => {
+    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
+    await boot(world, 'gate');
+    expect(await tap(world.cards.pensioner, PORT_IN)).toMatch(/OK_PASSAGE.*seq 1/);
+    expect(await tap(world.cards.pensioner, PORT_IN)).toContain('ANTI_PASSBACK');
+    expect(await tap(world.cards.pensioner, PORT_OUT)).toMatch(/← выход.*OK_PASSAGE/);
+    expect(await tap(world.cards.notEnrolled, PORT_IN)).toContain('NOT_ON_ROSTER');
+    await device!.stop();
+    expect(journalDepth(world, 'gate')).toBe(4);
+  });
+
+  it('canteen: free lunch, served once, paid lunch with the same words and the remainder', async () => {
+    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
+    await boot(world, 'canteen');
+    const free = await tap(world.cards.pensioner);
+    expect(free).toContain('OK_MEAL');
+    expect(await tap(world.cards.pensioner)).toContain('ALREADY_SERVED');
+    const paid = await tap(world.cards.payingStudent);
+    expect(paid).toContain('Остаток: 50,00 ₽');
+    // Anonymity: the till shows the same words for a free and a paid meal.
+    const words = (line: string): string => line.replace(/^\[[^\]]+\] /, '').split(' Остаток')[0]!;
+    expect(words(paid)).toBe(words(free));
+    await device!.stop();
+    expect(journalDepth(world, 'canteen')).toBe(3);
+    expectNoPanOnDisk(world);
+  });
+
+  it('refuses a forged list and a config with an unknown field, with clear codes', async () => {
+    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
+    const file = world.lists.bus[1]!;
+    const forged = `${file}.forged`;
+    const text = readFileSync(file, 'utf8').replace('"pensioner"', '"veteran"');
+    writeFileSync(forged, text);
+    const r = terminalCli(['lists', 'load', forged, '--config', world.configs.bus]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'LIST_FILE_INVALID' } });
+    const badConfig = join(world.dir, 'bad.json');
+    writeFileSync(badConfig, JSON.stringify({ ...JSON.parse(readFileSync(world.configs.bus, 'utf8')), speed: 1 }));
+    const c = terminalCli(['start', '--config', badConfig]);
+    expect(c.code).toBe(2);
+    expect(JSON.parse(c.stdout)).toMatchObject({ error: { code: 'CONFIG_INVALID' } });
+  });
+});
