@@ -27,6 +27,7 @@ export const ERROR_ACTIONS: Readonly<Record<ErrorCode, string>> = {
   LIST_FILE_INVALID: 'The list file is damaged, unsigned, expired, forged or for another audience. Fetch it again from the server.',
   JOURNAL_FULL: 'The device has too many undelivered taps and refuses new ones. Restore its network so the journal drains.',
   STORE_FAILURE: 'The device database failed. Check the disk; replace the device if the database is corrupt (taps are safe in the journal until then).',
+  PROTOCOL_INVALID: 'A peer sent a message we do not understand; it was rejected and counted. Check the peer\'s version and the logged reason.',
   CONFIG_INVALID: 'Fix the configuration field named in the message and restart.',
 };
 

@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   LIST_FILE_INVALID: 'a list file is malformed, unsigned when a signature is required, or for another audience',
   JOURNAL_FULL: 'the tap journal is at capacity: taps are refused until the uplink drains it',
   STORE_FAILURE: 'the device database failed (disk, corruption, schema)',
+  // sync protocol
+  PROTOCOL_INVALID: 'an MQTT topic or payload is not valid protocol v1 (bad JSON, schema, version or size)',
   // any program
   CONFIG_INVALID: 'a configuration file or option is invalid',
 } as const;

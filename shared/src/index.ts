@@ -17,3 +17,4 @@ export * from './lists/list-header.js';
 export * from './lists/payload-scanner.js';
 export * from './lists/list-file-reader.js';
 export * from './lists/list-file.js';
+export * from './protocol/index.js';
