@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildProfileCard } from '@rescard/hardware-sim';
 import { FakeClock } from '../ports/clock.js';
 import { FakeFeedback } from '../ports/feedback.js';
+import { FakePosition } from '../ports/position.js';
 import { startDeviceFixture, type DeviceFixture } from '../testing/device-fixture.js';
 import busConfig from '../../examples/bus.json' with { type: 'json' };
 import gateConfig from '../../examples/gate.json' with { type: 'json' };
@@ -107,6 +108,25 @@ describe('a bus terminal taps a benefit holder', () => {
     expect(feedback.taps[0]).toMatchObject({ outcome: 'ALLOW', restricted: true });
     expect(f.journal.pending(1)[0]!.decision.flags.staleList).toBe(true);
     expect(feedback.statuses.at(-1)).toMatchObject({ restricted: true });
+  });
+});
+
+describe('a bus with a GPS', () => {
+  it('stamps each tap with position, speed, fix quality and stop; flags a stale fix instead of guessing', async () => {
+    const clock = new FakeClock(T0, 1000);
+    const feedback = new FakeFeedback();
+    const route = { id: 'r42', stops: [{ id: 'stop-7', lat: 55.7558, lon: 37.6173, radiusM: 60 }] };
+    const position = new FakePosition(3000, route);
+    const f = await startDeviceFixture({ rawConfig: busConfig, dataDir: mkdtempSync(join(tmpdir(), 'rescard-gps-')), clock, feedback, position });
+    fixtures.push(f);
+    position.setFix({ lat: 55.7559, lon: 37.6174, speedKmh: 3.2, quality: 1, fixWallMs: T0 }, clock.monoMs());
+    await f.reader.present(buildProfileCard('visa').card);
+    clock.advance(10_000); // the receiver went quiet: the fix is now 10 s old
+    await f.reader.present(buildProfileCard('mastercard').card);
+    const [first, second] = f.journal.pending(10);
+    expect(first!.position).toMatchObject({ lat: 55.7559, lon: 37.6174, speedKmh: 3.2, quality: 1, stopId: 'stop-7', flag: 'OK' });
+    expect(second!.position).toMatchObject({ stopId: null, flag: 'STALE' });
+    expect(feedback.taps[0]!.stop).toEqual({ stopId: 'stop-7', flag: 'OK' });
   });
 });
 

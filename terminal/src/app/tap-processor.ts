@@ -17,6 +17,7 @@ import type { CardRead } from '../emv/card-read.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClockStateStore } from '../ports/clock-state.js';
 import type { ListStore } from '../ports/list-store.js';
+import { positionForTap, type Position } from '../ports/position.js';
 import type { TapJournal, TapRecord } from '../ports/tap-journal.js';
 
 export interface TapProcessorDeps {
@@ -33,6 +34,8 @@ export interface TapProcessorDeps {
    * the journal.
    */
   readonly atomically: <T>(fn: () => T) => T;
+  /** bus: the GPS; each tap carries its position and stop (or a NO_FIX / STALE flag). */
+  readonly position?: Position;
 }
 
 export interface ProcessedTap {
@@ -65,6 +68,7 @@ export class TapProcessor {
       time,
     });
     const usage = usageOf(decision, time);
+    const position = deps.position ? positionForTap(deps.position.current(deps.clock.monoMs())) : undefined;
     const record = deps.atomically(() => {
       deps.clockState.save(next);
       return deps.journal.append(
@@ -82,6 +86,7 @@ export class TapProcessor {
           decision,
           listVersions: Object.fromEntries(Object.entries(lists).map(([name, s]) => [name, s.version])),
           readMs: read.readMs,
+          ...(position ? { position } : {}),
         },
         usage,
       );

@@ -91,6 +91,7 @@ export function createTerminal(deps: TerminalDeps): Terminal {
         seq: tap.record.seq,
         panMasked: read.panMasked,
         readerName: session.readerName,
+        ...(tap.record.position ? { stop: { stopId: tap.record.position.stopId, flag: tap.record.position.flag } } : {}),
       });
       if (latencies.length >= LATENCY_RING) latencies.shift();
       latencies.push(deps.clock.monoMs() - started);

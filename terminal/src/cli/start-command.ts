@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConsoleFeedback } from '../adapters/console/console-feedback.js';
+import { NmeaPosition } from '../adapters/nmea/nmea-position.js';
+import { SerialNmeaReader } from '../adapters/nmea/serial-nmea-reader.js';
 import { PcscCardReader } from '../adapters/pcsc/pcsc-card-reader.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { createTerminal } from '../app/terminal.js';
@@ -12,6 +14,7 @@ import { openDevice } from './device.js';
 export async function runStart(config: TerminalConfig, log: Logger): Promise<void> {
   const device = openDevice(config, log);
   const clock = new SystemClock();
+  const gps = config.gps ? await openGps(config.gps, clock, log) : null;
   const processor = new TapProcessor({
     context: config.context,
     rules: config.rules,
@@ -21,6 +24,7 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
     clockState: device.clockState,
     clockToleranceMs: config.clockBackwardToleranceMs,
     atomically: (fn) => device.db.atomically(fn),
+    ...(gps ? { position: gps.position } : {}),
   });
   const feedback = new ConsoleFeedback(config.deviceId);
   const terminal = createTerminal({
@@ -55,5 +59,19 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await terminal.stop();
+  await gps?.reader.close();
   device.close();
+}
+
+/** The bus GPS: NMEA bytes from the serial port into the position tracker (fix age on monotonic time). */
+async function openGps(
+  config: NonNullable<TerminalConfig['gps']>,
+  clock: SystemClock,
+  log: Logger,
+): Promise<{ position: NmeaPosition; reader: SerialNmeaReader }> {
+  const gpsLog = log.child({ module: 'gps' });
+  const position = new NmeaPosition({ clock, maxAgeMs: config.maxAgeMs, route: config.route, log: gpsLog });
+  const reader = new SerialNmeaReader({ path: config.port, baudRate: config.baudRate, sink: position, log: gpsLog });
+  await reader.openOrRetry();
+  return { position, reader };
 }

@@ -11,6 +11,7 @@ import { RescardError } from '@rescard/shared';
 import { z } from 'zod';
 import type { DeviceContext, Direction, Profile } from '../core/model.js';
 import type { ProfileRules } from '../core/rules.js';
+import { validateRoute, type Route } from '../core/stops/stops.js';
 import { validateRules } from '../core/validate-rules.js';
 
 const direction = z.enum(['IN', 'OUT']);
@@ -58,6 +59,18 @@ const schema = z
       })
       .strict()
       .default({ allowDev: false, verifyKeys: {} }),
+    /** bus: the GPS receiver (NMEA 0183 over serial) and the route's stops for geofencing. */
+    gps: z
+      .object({
+        port: z.string().min(1),
+        baudRate: z.number().int().min(1200).max(921_600).default(4800),
+        maxAgeMs: z.number().int().min(100).max(60_000).default(3000),
+        stops: z
+          .array(z.object({ id: z.string().min(1).max(64), name: z.string().max(128).optional(), lat: z.number(), lon: z.number(), radiusM: z.number().positive() }).strict())
+          .default([]),
+      })
+      .strict()
+      .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -76,6 +89,7 @@ export interface TerminalConfig {
   readonly clockBackwardToleranceMs: number;
   readonly lists: { readonly allowDev: boolean; readonly verifyKeys: Readonly<Record<string, string>> };
   readonly logLevel: string;
+  readonly gps?: { readonly port: string; readonly baudRate: number; readonly maxAgeMs: number; readonly route: Route };
 }
 
 export interface ConfigEnv {
@@ -102,6 +116,10 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
   if (c.profile === 'gate' && c.readers.some((r) => !r.direction) && !c.context.direction) {
     throw missing('readers[].direction', 'a gate reader needs a direction (IN or OUT)');
   }
+  if (c.gps && c.profile !== 'bus') throw missing('gps', 'only a bus has a GPS');
+  const route: Route | null = c.gps ? { id: c.context.routeId ?? 'route', stops: c.gps.stops.map(stripUndefined) } : null;
+  const routeErrors = route ? validateRoute(route) : [];
+  if (routeErrors.length > 0) throw missing('gps.stops', routeErrors.join('; '));
   const dataDir = isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir);
   return {
     deviceId: c.deviceId,
@@ -117,6 +135,7 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
     clockBackwardToleranceMs: c.clock.backwardToleranceMs,
     lists: c.lists,
     logLevel: c.logLevel,
+    ...(c.gps && route ? { gps: { port: c.gps.port, baudRate: c.gps.baudRate, maxAgeMs: c.gps.maxAgeMs, route } } : {}),
   };
 }
 

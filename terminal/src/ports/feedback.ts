@@ -15,6 +15,8 @@ export interface TapFeedback {
   readonly seq: number;
   readonly panMasked: string;
   readonly readerName: string;
+  /** bus: the stop matched by GPS, or why there is none. */
+  readonly stop?: { readonly stopId: string | null; readonly flag: 'OK' | 'NO_FIX' | 'STALE' };
 }
 
 /** No tap was recorded: the card could not be read, or the journal is full. */

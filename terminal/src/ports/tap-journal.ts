@@ -9,6 +9,7 @@
  */
 import type { Decision } from '../core/decision.js';
 import type { DeviceContext, ListName, UsageEvent } from '../core/model.js';
+import type { TapPosition } from './position.js';
 
 /** A tap as the terminal records it. Carries no PAN: token and masked PAN only. */
 export interface NewTap {
@@ -26,6 +27,8 @@ export interface NewTap {
   readonly listVersions: Readonly<Partial<Record<ListName, number>>>;
   /** Card read time, for latency figures. */
   readonly readMs: number;
+  /** bus: position, speed, fix quality and stop at the tap (flagged NO_FIX / STALE, never guessed). */
+  readonly position?: TapPosition;
 }
 
 export interface TapRecord extends NewTap {

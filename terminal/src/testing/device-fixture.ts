@@ -16,6 +16,7 @@ import { parseTerminalConfig, type TerminalConfig } from '../config/terminal-con
 import type { Clock } from '../ports/clock.js';
 import { FakeCardReader } from '../ports/fake-card-reader.js';
 import type { Feedback } from '../ports/feedback.js';
+import type { Position } from '../ports/position.js';
 
 export interface DeviceFixture {
   readonly config: TerminalConfig;
@@ -35,6 +36,7 @@ export interface DeviceFixtureOptions {
   readonly feedback: Feedback;
   readonly readerName?: string;
   readonly log?: Logger;
+  readonly position?: Position;
 }
 
 export async function startDeviceFixture(options: DeviceFixtureOptions): Promise<DeviceFixture> {
@@ -53,6 +55,7 @@ export async function startDeviceFixture(options: DeviceFixtureOptions): Promise
     clockState: new SqliteClockStateStore(db),
     clockToleranceMs: config.clockBackwardToleranceMs,
     atomically: (fn) => db.atomically(fn),
+    ...(options.position ? { position: options.position } : {}),
   });
   const reader = new FakeCardReader(options.readerName ?? config.readers[0]?.name ?? 'Fake Reader 00');
   const terminal = createTerminal({

@@ -24,7 +24,8 @@ export class ConsoleFeedback implements Feedback {
     const head = this.paint(COLOUR[f.outcome] ?? '0', `${mark} ${f.message.ru}`);
     const dir = f.direction ? ` ${f.direction === 'IN' ? '→ вход' : '← выход'}` : '';
     const mode = f.restricted ? ' [ограниченный режим]' : '';
-    this.line(`${head}${dir}${mode}   (${f.message.en}; ${f.reason}; ${f.panMasked}; seq ${f.seq})`);
+    const stop = f.stop ? (f.stop.flag === 'OK' ? ` @${f.stop.stopId ?? 'между остановками'}` : ` @GPS:${f.stop.flag}`) : '';
+    this.line(`${head}${dir}${mode}${stop}   (${f.message.en}; ${f.reason}; ${f.panMasked}; seq ${f.seq})`);
     return Promise.resolve();
   }
 

@@ -49,6 +49,20 @@ export class SerialNmeaReader {
     await this.openPort();
   }
 
+  /**
+   * Open, and if the port is not there yet keep trying in the background: a bus must run (and
+   * flag its taps NO_FIX) without its GPS rather than refuse to start.
+   */
+  async openOrRetry(): Promise<void> {
+    this.closing = false;
+    try {
+      await this.openPort();
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'gps port not available; taps are flagged NO_FIX until it opens');
+      this.scheduleReopen();
+    }
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     if (this.reopenTimer !== null) clearTimeout(this.reopenTimer);

@@ -75,7 +75,8 @@ export const MIGRATIONS: readonly Migration[] = [
         read_ms REAL NOT NULL,
         context TEXT NOT NULL,
         decision TEXT NOT NULL,
-        list_versions TEXT NOT NULL
+        list_versions TEXT NOT NULL,
+        position TEXT
       );
     `,
   },

@@ -1,6 +1,7 @@
 /** journal rows <-> TapRecord. Nested parts (context, decision, list versions) are JSON. */
 import type { Decision } from '../../core/decision.js';
 import type { DeviceContext } from '../../core/model.js';
+import type { TapPosition } from '../../ports/position.js';
 import type { NewTap, TapRecord } from '../../ports/tap-journal.js';
 
 export interface TapRow {
@@ -20,18 +21,20 @@ export interface TapRow {
   context: string;
   decision: string;
   list_versions: string;
+  position: string | null;
 }
 
 export const INSERT_TAP_SQL = `INSERT INTO journal
   (seq, tap_id, wall_ms, mono_ms, boot_id, token, kid, par_token, pan_masked, scheme,
-   outcome, reason, read_ms, context, decision, list_versions)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+   outcome, reason, read_ms, context, decision, list_versions, position)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function tapParams(seq: number, t: NewTap): unknown[] {
   return [
     seq, t.tapId, t.wallMs, t.monoMs, t.bootId, t.token, t.kid, t.parToken, t.panMasked, t.scheme,
     t.decision.outcome, t.decision.reason, t.readMs,
     JSON.stringify(t.context), JSON.stringify(t.decision), JSON.stringify(t.listVersions),
+    t.position ? JSON.stringify(t.position) : null,
   ];
 }
 
@@ -51,5 +54,6 @@ export function tapFromRow(r: TapRow): TapRecord {
     decision: JSON.parse(r.decision) as Decision,
     listVersions: JSON.parse(r.list_versions) as TapRecord['listVersions'],
     readMs: r.read_ms,
+    ...(r.position === null ? {} : { position: JSON.parse(r.position) as TapPosition }),
   };
 }
