@@ -4,11 +4,15 @@
  * virtual cards are presented to the real PC/SC stack; what the device shows is printed as it
  * happens. Then `rescard-terminal status` shows the journal.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+import { fileURLToPath } from 'node:url';
+import { DeviceProcess, buildDemoWorld, openPtyPair, terminalCli, type PtyPair } from '@rescard/terminal/testing';
+
+const SIM = fileURLToPath(new URL('../../hardware-sim/dist/main.js', import.meta.url));
 
 const SETTLE_MS = 700;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -40,18 +44,34 @@ async function runDevice(title: string, config: string, lists: string[], steps: 
   console.log(`  journal: ${status.journal.depth} taps recorded, next seq ${status.journal.nextSeq} (kept until the uplink acknowledges them)`);
 }
 
+/** A GPS receiver on a serial line: socat makes the pty pair, `rescard-sim gps` drives route r42. */
+function startGps(pty: PtyPair, routeFile: string): { stop: () => Promise<void> } {
+  const sim = spawn(process.execPath, [SIM, 'gps', '--port', pty.a, '--route', routeFile, '--rate-hz', '2'], { stdio: 'ignore' });
+  return {
+    stop: async () => {
+      const exited = new Promise((r) => sim.once('exit', r));
+      sim.kill('SIGTERM');
+      await exited;
+      await pty.close();
+    },
+  };
+}
+
 export async function demoTerminals(port: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rescard-demo-'));
-  const world = await buildDemoWorld(dir, Date.now());
+  const pty = await openPtyPair();
+  const world = await buildDemoWorld(dir, Date.now(), { gpsPort: pty.b });
+  const gps = startGps(pty, world.routeFile);
   const c = world.cards;
   console.log(`\n== 2. Terminals decide offline (signed lists, SQLite journal in ${dir}) ==`);
-  await runDevice('bus validator, route r42', world.configs.bus, world.lists.bus, [
+  await runDevice('bus validator, route r42, GPS on a serial line (rescard-sim gps)', world.configs.bus, world.lists.bus, [
     { say: 'pensioner taps a Mir card', profile: c.pensioner },
     { say: 'taps again at once', profile: c.pensioner },
     { say: 'student taps a phone (Mir Pay, PAR)', profile: c.phoneStudent },
     { say: 'a card reported lost', profile: c.stopListed },
     { say: 'a Visa card with no benefit', profile: c.notEnrolled },
   ], port);
+  await gps.stop();
   await runDevice('school gate, school-7 (IN on 00 00, OUT on 00 01)', world.configs.gate, world.lists.gate, [
     { say: 'student enters', profile: c.pensioner },
     { say: 'passes the card back to a friend (passback)', profile: c.pensioner },

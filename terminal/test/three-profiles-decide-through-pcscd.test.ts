@@ -7,9 +7,15 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDeviceDb } from '../src/adapters/sqlite/open-device-db.js';
+import { SqliteTapJournal } from '../src/adapters/sqlite/sqlite-tap-journal.js';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DeviceProcess, buildDemoWorld, terminalCli, type DemoWorld } from '@rescard/terminal/testing';
+import { DeviceProcess, buildDemoWorld, openPtyPair, terminalCli, type DemoWorld } from '@rescard/terminal/testing';
+
+const SIM = fileURLToPath(new URL('../../hardware-sim/dist/main.js', import.meta.url));
 
 const PORT_IN = 35963;
 const PORT_OUT = 35964;
@@ -55,19 +61,38 @@ function expectNoPanOnDisk(world: DemoWorld): void {
 }
 
 describe('three profiles decide offline through pcscd', () => {
-  it('bus: benefit ride, repeat, Mir Pay by PAR, stop-list, not enrolled', async () => {
-    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
-    await boot(world, 'bus');
-    expect(await tap(world.cards.pensioner)).toMatch(/✔ .*OK_FREE; 220000\*{6}0004; seq 1\)/);
-    expect(await tap(world.cards.pensioner)).toContain('REPEAT_RIDE');
-    expect(await tap(world.cards.phoneStudent)).toMatch(/OK_DISCOUNT.*220400\*{6}0018/);
-    expect(await tap(world.cards.stopListed)).toMatch(/✖ Карта заблокирована.*STOPLISTED/);
-    expect(await tap(world.cards.notEnrolled)).toMatch(/Оплатите проезд по обычному тарифу.*NOT_ENROLLED; .*seq 5/);
-    expect(await device!.stop()).toBe(0);
-    expect(journalDepth(world, 'bus')).toBe(5);
+  it('bus with GPS: benefit ride at a stop, repeat, Mir Pay by PAR, stop-list, not enrolled', async () => {
+    const pty = await openPtyPair();
+    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now(), { gpsPort: pty.b });
+    const sim = spawn(process.execPath, [SIM, 'gps', '--port', pty.a, '--route', world.routeFile, '--rate-hz', '4'], { stdio: 'ignore' });
+    try {
+      await boot(world, 'bus');
+      expect(await tap(world.cards.pensioner)).toMatch(/✔ .* @r42-01 .*OK_FREE; 220000\*{6}0004; seq 1\)/);
+      await busTaps(world);
+    } finally {
+      sim.kill('SIGTERM');
+      await pty.close();
+    }
+    const db = openDeviceDb(join(world.dir, 'devices', 'bus-0001.db'));
+    const first = new SqliteTapJournal(db).pending(1)[0]!;
+    db.close();
+    expect(first.position).toMatchObject({ stopId: 'r42-01', flag: 'OK', quality: 1 });
+    expect(first.position!.lat).toBeCloseTo(55.7649, 3);
     expectNoPanOnDisk(world);
   });
+});
 
+/** After the first ride: repeat, a phone by PAR, a stop-listed card, a card with no benefit. */
+async function busTaps(world: DemoWorld): Promise<void> {
+  expect(await tap(world.cards.pensioner)).toContain('REPEAT_RIDE');
+  expect(await tap(world.cards.phoneStudent)).toMatch(/OK_DISCOUNT.*220400\*{6}0018/);
+  expect(await tap(world.cards.stopListed)).toMatch(/✖ Карта заблокирована.*STOPLISTED/);
+  expect(await tap(world.cards.notEnrolled)).toMatch(/Оплатите проезд по обычному тарифу.*NOT_ENROLLED; .*seq 5/);
+  expect(await device!.stop()).toBe(0);
+  expect(journalDepth(world, 'bus')).toBe(5);
+}
+
+describe('three profiles decide offline through pcscd (school)', () => {
   it('gate: entry, passback refused, exit on the OUT reader, stranger refused', async () => {
     const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
     await boot(world, 'gate');

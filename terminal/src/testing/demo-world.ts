@@ -22,6 +22,8 @@ const DAY_MS = 86_400_000;
 export interface DemoWorld {
   readonly dir: string;
   readonly configs: { readonly bus: string; readonly gate: string; readonly canteen: string };
+  /** The route file for `rescard-sim gps --route`. */
+  readonly routeFile: string;
   /** The list files each device loads. */
   readonly lists: { readonly bus: string[]; readonly gate: string[]; readonly canteen: string[] };
   /** The simulator profiles that play each role. */
@@ -45,7 +47,24 @@ function example(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`${name}.json`, EXAMPLES), 'utf8')) as Record<string, unknown>;
 }
 
-export async function buildDemoWorld(dir: string, nowMs: number, utcOffsetMinutes = 180): Promise<DemoWorld> {
+/** Route r42 for the GPS: the bus stands at its first stop (a long dwell) while the demo taps. */
+export const DEMO_ROUTE = {
+  id: 'r42',
+  speedKmh: 30,
+  stops: [
+    { id: 'r42-01', name: 'Tverskaya', lat: 55.7649, lon: 37.6057, radiusM: 60, dwellS: 3600 },
+    { id: 'r42-02', name: 'Pushkinskaya', lat: 55.7657, lon: 37.6046, radiusM: 60, dwellS: 30 },
+  ],
+};
+
+export interface DemoWorldOptions {
+  /** The terminal's end of the GPS serial line: gives the bus a GPS and route r42's stops. */
+  readonly gpsPort?: string;
+  readonly utcOffsetMinutes?: number;
+}
+
+export async function buildDemoWorld(dir: string, nowMs: number, options: DemoWorldOptions = {}): Promise<DemoWorld> {
+  const utcOffsetMinutes = options.utcOffsetMinutes ?? 180;
   mkdirSync(join(dir, 'lists'), { recursive: true });
   const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
   const { signer, publicKeyPem } = generateListSigningKey('demo-1');
@@ -54,7 +73,12 @@ export async function buildDemoWorld(dir: string, nowMs: number, utcOffsetMinute
   const minute = Math.floor(((nowMs / 60_000 + utcOffsetMinutes) % 1440 + 1440) % 1440);
   const lists = { verifyKeys: { 'demo-1': publicKeyPem }, allowDev: false };
 
-  const bus = { ...example('bus'), dataDir: join(dir, 'devices'), lists };
+  const routeFile = join(dir, 'route-r42.json');
+  writeFileSync(routeFile, JSON.stringify(DEMO_ROUTE, null, 2));
+  const gps = options.gpsPort
+    ? { gps: { port: options.gpsPort, stops: DEMO_ROUTE.stops.map(({ id, name, lat, lon, radiusM }) => ({ id, name, lat, lon, radiusM })) } }
+    : {};
+  const bus = { ...example('bus'), dataDir: join(dir, 'devices'), lists, ...gps };
   const gate = example('gate');
   const gateRules = gate['rules'] as Record<string, unknown>;
   const allWeek = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];
@@ -103,6 +127,7 @@ export async function buildDemoWorld(dir: string, nowMs: number, utcOffsetMinute
   return {
     dir,
     configs,
+    routeFile,
     lists: {
       bus: [file('stoplist'), file('benefit')],
       gate: [file('stoplist'), file('roster')],

@@ -12,7 +12,7 @@ import { nmeaFixturePath } from '../../protocol/nmea/fixtures/nmea-fixtures.js';
 import { GpsError } from './gps-error.js';
 import { NmeaPosition } from './nmea-position.js';
 import { SerialNmeaReader } from './serial-nmea-reader.js';
-import { openPtyPair, type PtyPair } from './socat-pty-pair.js';
+import { openPtyPair, type PtyPair } from '../../testing/socat-pty-pair.js';
 
 const log = pino({ level: 'silent' });
 /** Three stops 12 m apart (north), radius 5 m; 43.2 km/h = 12 m/s, so one second between stops. */
