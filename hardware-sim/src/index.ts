@@ -41,3 +41,4 @@ export {
 export { encodeFrame, FrameDecoder, VPCD_CONTROL } from './vpcd/vpcd-framing.js';
 export { EMV_FIXTURES_DIR, emvFixturePath } from './fixtures.js';
 export { maskPan, luhnValid, isPanShaped } from './pan.js';
+export * from './gps/index.js';

@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pino from 'pino';
 import { RescardError } from '@rescard/shared';
 import { listProfiles, runCardCommand, type CardCommandOptions } from './cli/card-command.js';
+import { registerGpsCommand } from './cli/gps-command.js';
 import type { PresentedCard } from './vpcd/vpcd-client.js';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from './vpcd/vpcd-client.js';
 
@@ -63,6 +64,11 @@ async function main(argv: readonly string[]): Promise<number> {
         },
       });
     });
+  registerGpsCommand(program, {
+    out: (line) => console.log(line),
+    logger: (level) => pino({ level, base: { app: 'rescard-sim' } }, pino.destination(2)),
+    defaultLogLevel: process.env['RESCARD_SIM_LOG_LEVEL'] ?? 'warn',
+  });
   try {
     await program.parseAsync(argv, { from: 'node' });
     return aborted ? 130 : 0;
