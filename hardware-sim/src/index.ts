@@ -42,3 +42,4 @@ export { encodeFrame, FrameDecoder, VPCD_CONTROL } from './vpcd/vpcd-framing.js'
 export { EMV_FIXTURES_DIR, emvFixturePath } from './fixtures.js';
 export { maskPan, luhnValid, isPanShaped } from './pan.js';
 export * from './gps/index.js';
+export * from './osdp/index.js';

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { RescardError } from '@rescard/shared';
 import { listProfiles, runCardCommand, type CardCommandOptions } from './cli/card-command.js';
 import { registerGpsCommand } from './cli/gps-command.js';
+import { registerTurnstileCommand } from './cli/turnstile-command.js';
 import type { PresentedCard } from './vpcd/vpcd-client.js';
 import { VPCD_DEFAULT_HOST, VPCD_DEFAULT_PORT } from './vpcd/vpcd-client.js';
 
@@ -65,6 +66,11 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     });
   registerGpsCommand(program, {
+    out: (line) => console.log(line),
+    logger: (level) => pino({ level, base: { app: 'rescard-sim' } }, pino.destination(2)),
+    defaultLogLevel: process.env['RESCARD_SIM_LOG_LEVEL'] ?? 'warn',
+  });
+  registerTurnstileCommand(program, {
     out: (line) => console.log(line),
     logger: (level) => pino({ level, base: { app: 'rescard-sim' } }, pino.destination(2)),
     defaultLogLevel: process.env['RESCARD_SIM_LOG_LEVEL'] ?? 'warn',
