@@ -28,6 +28,8 @@ export const ERROR_ACTIONS: Readonly<Record<ErrorCode, string>> = {
   JOURNAL_FULL: 'The device has too many undelivered taps and refuses new ones. Restore its network so the journal drains.',
   STORE_FAILURE: 'The device database failed. Check the disk; replace the device if the database is corrupt (taps are safe in the journal until then).',
   PROTOCOL_INVALID: 'A peer sent a message we do not understand; it was rejected and counted. Check the peer\'s version and the logged reason.',
+  SERVER_STORE_FAILURE: 'Check the disk of the server\'s data folder (space, errors) and the log; devices keep unacknowledged taps and resend them once the server commits again.',
+  REQUEST_INVALID: 'Fix the request: the message names the parameter or the missing resource.',
   CONFIG_INVALID: 'Fix the configuration field named in the message and restart.',
 };
 

@@ -33,6 +33,9 @@ export const ERROR_CODES = {
   STORE_FAILURE: 'the device database failed (disk, corruption, schema)',
   // sync protocol
   PROTOCOL_INVALID: 'an MQTT topic or payload is not valid protocol v1 (bad JSON, schema, version or size)',
+  // server
+  SERVER_STORE_FAILURE: 'the server database (server.db) failed (disk, corruption, schema): nothing of the failed commit was acknowledged',
+  REQUEST_INVALID: 'an HTTP API request has invalid parameters or names something that does not exist',
   // any program
   CONFIG_INVALID: 'a configuration file or option is invalid',
 } as const;

@@ -1,0 +1,164 @@
+/**
+ * bench:ingest — end-to-end taps/s into the embedded server (durable SQLite commit + app ack),
+ * against raw aedes QoS 1 publish throughput of the same messages in the same run.
+ *
+ *   ingest: the built server (`rescard-server start`, its own process, fresh data folder per
+ *           round); N devices (real mqtt clients) publish batches of B taps at QoS 1, each
+ *           keeping W batches in flight and counting a batch done on its application ack.
+ *   raw:    a bare aedes broker (this file with --raw-broker, its own process); the same clients
+ *           publish the same payloads, a batch is done on its PUBACK; nobody processes them.
+ * Rounds alternate raw / ingest; figures are medians over rounds. Ack latency: publish → ack.
+ *
+ *   node scripts/dist/bench-ingest.js [--devices 20] [--batch 100] [--window 4] [--taps 200000] [--rounds 3]
+ * Readable lines, then one JSON line. Targets: ≥ 50 000 taps/s, ratio ≥ 0.8, ack p99 ≤ 100 ms.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { encodePayload, topics, type TapBatch, type TapWire } from '@rescard/shared';
+import mqtt, { type MqttClient } from 'mqtt';
+import { median, percentile, round } from './bench-stats.js';
+
+const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function tap(seq: number, device: number): TapWire {
+  return {
+    seq, tapId: `d${device}-t${seq}`, wallMs: Date.now(), monoMs: seq * 1000, bootId: 'boot-1',
+    token: 'uDSSTHWT9T2oHnscf9zAadoaP_wgazo60veAMMzhM5g', kid: 'reg-1', parToken: null, panMasked: '220000******0004', scheme: 'MIR',
+    profile: 'bus', context: { routeId: 'r42', carrierId: 'c1', vehicleId: `v${device}`, utcOffsetMinutes: 180 }, outcome: 'ALLOW',
+    reason: 'OK_FREE', counted: 'RIDE', amountKopecks: 0, fare: { type: 'FREE', kopecks: 0, category: 'pensioner' },
+    flags: { staleList: false, restricted: false, clockFault: false }, listVersions: { benefit: 3, stoplist: 7 }, readMs: 220,
+  };
+}
+
+/** Pre-encoded batches per device (built before any timing). */
+function payloads(devices: number, batch: number, taps: number): Buffer[][] {
+  const perDevice = Math.ceil(taps / devices / batch);
+  return Array.from({ length: devices }, (_, d) =>
+    Array.from({ length: perDevice }, (_, b) => {
+      const msg: TapBatch = { v: 1, deviceId: `bench-${d}`, batchId: `b${b}`, sentAtMs: Date.now(), taps: Array.from({ length: batch }, (_, i) => tap(b * batch + i + 1, d)) };
+      return encodePayload(msg);
+    }),
+  );
+}
+
+function startChild(args: string[]): Promise<{ child: ChildProcess; mqtt: number }> {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the broker/server process (e.g. --cpu-prof to profile it).
+  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`child exited ${String(code)}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, mqtt: (JSON.parse(line) as { mqtt: number }).mqtt }));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** One device's run: W in flight, done on PUBACK (raw) or on its app ack (ingest). Returns latencies in ms. */
+async function device(client: MqttClient, d: number, batches: Buffer[], window: number, mode: 'raw' | 'ingest'): Promise<number[]> {
+  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  let next = 0;
+  let done = 0;
+  return new Promise((resolve, reject) => {
+    const finish = (batchId: string): void => {
+      latencies.push(performance.now() - (sentAt.get(batchId) ?? 0));
+      done += 1;
+      if (done === batches.length) resolve(latencies);
+      else send();
+    };
+    const send = (): void => {
+      while (next < batches.length && next - done < window) {
+        const batchId = `b${next}`;
+        sentAt.set(batchId, performance.now());
+        const body = batches[next]!;
+        next += 1;
+        client.publish(topics.deviceTaps(`bench-${d}`), body, { qos: 1 }, (err) => {
+          if (err) reject(err);
+          else if (mode === 'raw') finish(batchId);
+        });
+      }
+    };
+    if (mode === 'ingest') client.on('message', (_t, p) => finish((JSON.parse(p.toString()) as { batchId: string }).batchId));
+    send();
+  });
+}
+
+async function round1(mode: 'raw' | 'ingest', data: Buffer[][], batch: number, window: number): Promise<{ tapsPerS: number; p50: number; p99: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rescard-bench-'));
+  const args = mode === 'raw' ? [fileURLToPath(import.meta.url), '--raw-broker'] : [SERVER_MAIN, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn'];
+  const { child, mqtt: port } = await startChild(args);
+  try {
+    const clients = await Promise.all(data.map((_, d) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `bench-${d}`, protocolVersion: 4, reconnectPeriod: 0 })));
+    if (mode === 'ingest') await Promise.all(clients.map((c, d) => c.subscribeAsync(topics.deviceAck(`bench-${d}`), { qos: 1 })));
+    const t0 = performance.now();
+    const lat = (await Promise.all(clients.map((c, d) => device(c, d, data[d]!, window, mode)))).flat();
+    const seconds = (performance.now() - t0) / 1000;
+    await Promise.all(clients.map((c) => c.endAsync()));
+    const taps = data.reduce((n, b) => n + b.length, 0) * batch;
+    return { tapsPerS: taps / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  } finally {
+    await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function rawBroker(): Promise<void> {
+  const { Aedes } = await import('aedes');
+  const broker = await Aedes.createBroker({ maxClientsIdLength: 64 });
+  const server = createServer((s) => broker.handle(s)).listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${JSON.stringify({ mqtt: (server.address() as AddressInfo).port })}\n`);
+  });
+  process.once('SIGTERM', () => broker.close(() => server.close(() => process.exit(0))));
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--raw-broker')) return rawBroker();
+  const devices = arg('devices', 20);
+  const batch = arg('batch', 100);
+  const window = arg('window', 4);
+  const taps = arg('taps', 200_000);
+  const rounds = arg('rounds', 3);
+  const data = payloads(devices, batch, taps);
+  console.log(`bench:ingest — ${devices} devices × batches of ${batch} taps (${data[0]![0]!.length} bytes), ${window} in flight each, ${data.length * data[0]!.length * batch} taps per round, ${rounds} rounds`);
+  const raw: Awaited<ReturnType<typeof round1>>[] = [];
+  const ingest: Awaited<ReturnType<typeof round1>>[] = [];
+  for (let r = 0; r < rounds; r++) {
+    raw.push(await round1('raw', data, batch, window));
+    ingest.push(await round1('ingest', data, batch, window));
+    const a = raw.at(-1)!;
+    const b = ingest.at(-1)!;
+    console.log(`round ${r + 1}: raw aedes QoS 1 ${Math.round(a.tapsPerS)} taps/s (PUBACK p99 ${round(a.p99)} ms) | ingest ${Math.round(b.tapsPerS)} taps/s (app ack p50 ${round(b.p50)} ms, p99 ${round(b.p99)} ms) | ratio ${round(b.tapsPerS / a.tapsPerS)}`);
+  }
+  const rawTps = median(raw.map((x) => x.tapsPerS));
+  const ingestTps = median(ingest.map((x) => x.tapsPerS));
+  const ackP99 = median(ingest.map((x) => x.p99));
+  const result = {
+    bench: 'ingest',
+    config: { devices, batch, window, tapsPerRound: data.length * data[0]!.length * batch, rounds },
+    targets: { tapsPerS: 50_000, ratio: 0.8, ackP99Ms: 100 },
+    ingestTapsPerS: Math.round(ingestTps),
+    rawAedesTapsPerS: Math.round(rawTps),
+    ratio: round(ingestTps / rawTps),
+    ackP50Ms: round(median(ingest.map((x) => x.p50))),
+    ackP99Ms: round(ackP99),
+    rawPubackP99Ms: round(median(raw.map((x) => x.p99))),
+  };
+  console.log(`median: ingest ${result.ingestTapsPerS} taps/s, raw aedes ${result.rawAedesTapsPerS} taps/s, ratio ${result.ratio}, ack p99 ${result.ackP99Ms} ms`);
+  console.log(JSON.stringify(result));
+}
+
+await main();

@@ -1,0 +1,30 @@
+/**
+ * Errors on the HTTP API: always `{error: {code, message}}` with a RescardError code.
+ * Schema validation failures and unknown routes are REQUEST_INVALID (400 / 404); a store failure
+ * is 503 (retry later); anything unexpected is 500 and logged.
+ */
+import { isRescardError, type ErrorCode } from '@rescard/shared';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export const errorBody = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
+  required: ['error'],
+} as const;
+
+const body = (code: ErrorCode | 'INTERNAL', message: string): { error: { code: string; message: string } } => ({ error: { code, message } });
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(body('REQUEST_INVALID', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`)));
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) return reply.code(400).send(body('REQUEST_INVALID', err.message));
+    if (isRescardError(err)) {
+      const status = err.code === 'REQUEST_INVALID' ? (err.details['status'] === 404 ? 404 : 400) : err.code === 'SERVER_STORE_FAILURE' ? 503 : 500;
+      if (status >= 500) req.log.error({ code: err.code, details: err.details }, err.message);
+      return reply.code(status).send(body(err.code, err.message));
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode < 500) return reply.code(err.statusCode).send(body('REQUEST_INVALID', err.message));
+    req.log.error({ err }, 'unexpected error');
+    return reply.code(500).send(body('INTERNAL', 'internal error'));
+  });
+}

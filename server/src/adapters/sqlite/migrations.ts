@@ -1,0 +1,120 @@
+/**
+ * Schema migrations of server.db. `PRAGMA user_version` is the schema version; each migration
+ * runs in its own IMMEDIATE transaction that also sets user_version, so a crash leaves the
+ * database at one version or the next. Append new migrations; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+import { RescardError } from '@rescard/shared';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'taps, sequence state and gaps, device status',
+    sql: `
+      -- One row per tap, everything of TapWire. Idempotent on (device_id, seq). Never a PAN:
+      -- pan_masked only (checked by the schema and again before insert). Nested parts as JSON.
+      CREATE TABLE tap (
+        device_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        tap_id TEXT NOT NULL,
+        wall_ms REAL NOT NULL,
+        mono_ms REAL NOT NULL,
+        boot_id TEXT NOT NULL,
+        token TEXT NOT NULL,
+        kid TEXT NOT NULL,
+        par_token TEXT,
+        pan_masked TEXT NOT NULL,
+        scheme TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        counted TEXT,
+        amount_kopecks INTEGER NOT NULL,
+        direction TEXT,
+        stale_list INTEGER NOT NULL,
+        restricted INTEGER NOT NULL,
+        clock_fault INTEGER NOT NULL,
+        read_ms REAL NOT NULL,
+        context TEXT NOT NULL,
+        fare TEXT,
+        meal TEXT,
+        list_versions TEXT NOT NULL,
+        position TEXT,
+        received_at_ms INTEGER NOT NULL,
+        late INTEGER NOT NULL,
+        batch_id TEXT NOT NULL,
+        via_gateway_id TEXT,
+        PRIMARY KEY (device_id, seq)
+      ) WITHOUT ROWID;
+
+      -- Per device: the highest seq seen. committedUpTo follows from it and the open gaps.
+      CREATE TABLE device_seq (
+        device_id TEXT PRIMARY KEY NOT NULL,
+        max_seq INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Missing ranges [from_seq, to_seq] since opened_at_ms; closed_at_ms set when the last
+      -- missing seq arrived. Open gaps of a device are disjoint.
+      CREATE TABLE seq_gap (
+        device_id TEXT NOT NULL,
+        from_seq INTEGER NOT NULL,
+        to_seq INTEGER NOT NULL,
+        opened_at_ms INTEGER NOT NULL,
+        closed_at_ms INTEGER
+      );
+      CREATE UNIQUE INDEX seq_gap_open ON seq_gap (device_id, from_seq) WHERE closed_at_ms IS NULL;
+      CREATE INDEX seq_gap_device ON seq_gap (device_id, closed_at_ms);
+
+      -- The latest status per device (terminal or gateway). heartbeat: the last online one, JSON.
+      CREATE TABLE device_status (
+        device_id TEXT PRIMARY KEY NOT NULL,
+        kind TEXT,
+        online INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        offline_since_ms INTEGER,
+        heartbeat TEXT
+      ) WITHOUT ROWID;
+
+      -- The list versions of each device's latest heartbeat, for the propagation view.
+      CREATE TABLE device_list (
+        device_id TEXT NOT NULL,
+        list TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (list, device_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX device_list_version ON device_list (list, version);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = userVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new RescardError(
+      'SERVER_STORE_FAILURE',
+      `server database schema v${from} is newer than this program (v${SCHEMA_VERSION}): install the newer server`,
+      { schemaVersion: from, supportedVersion: SCHEMA_VERSION },
+    );
+  }
+  for (const m of MIGRATIONS) {
+    db.transaction(() => {
+      if (userVersion(db) >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return { from, to: userVersion(db) };
+}

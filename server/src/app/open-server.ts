@@ -1,0 +1,37 @@
+/**
+ * The default server on one data folder: server.db (SQLite) there, then createServer. Used by
+ * main.ts, the tests and the benchmark.
+ */
+import type { Logger } from 'pino';
+import { openServerDb, type ServerDb } from '../adapters/sqlite/open-server-db.js';
+import { WalCheckpointer } from '../adapters/sqlite/wal-checkpointer.js';
+import { SqliteIngestStore } from '../adapters/sqlite/sqlite-ingest-store.js';
+import { SqliteQueryStore } from '../adapters/sqlite/sqlite-query-store.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { createServer, type RunningServer, type ServerPlugin } from './server.js';
+
+export async function openServer(config: ServerConfig, log: Logger, plugins: readonly ServerPlugin[] = []): Promise<RunningServer & { db: ServerDb }> {
+  const db = openServerDb(config.dbPath);
+  const checkpointer = new WalCheckpointer(config.dbPath, log.child({ module: 'checkpoint' }));
+  try {
+    const server = await createServer({
+      ingest: new SqliteIngestStore(db),
+      query: new SqliteQueryStore(db),
+      log,
+      host: config.host,
+      httpPort: config.httpPort,
+      mqttPort: config.mqttPort,
+      lateAfterMs: config.lateAfterMs,
+      ingestOptions: config.ingest,
+      plugins,
+      dataDir: config.dataDir,
+      onStopped: () => db.close(),
+      beforeClose: () => checkpointer.stop(),
+    });
+    return { ...server, db };
+  } catch (err) {
+    await checkpointer.stop();
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * rescard-server: the composition root. The only file that reads process.env and builds real
+ * adapters. Logs go to stderr (pino, JSON); `start` prints one JSON line on stdout with the bound
+ * ports (`{"http":N,"mqtt":M}`), so port 0 (ephemeral) can be used by tests and the demo.
+ * SIGTERM / SIGINT: stop gracefully (HTTP, broker, last group committed, database closed).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { RescardError } from '@rescard/shared';
+import { pino, type Logger } from 'pino';
+import { openServer } from './app/open-server.js';
+import { loadServerConfig } from './config/server-config.js';
+
+const env = {
+  dataDir: process.env['RESCARD_DATA_DIR'],
+  logLevel: process.env['RESCARD_LOG_LEVEL'],
+  host: process.env['RESCARD_HOST'],
+  httpPort: process.env['RESCARD_HTTP_PORT'],
+  mqttPort: process.env['RESCARD_MQTT_PORT'],
+  lateAfterMs: process.env['RESCARD_LATE_AFTER_MS'],
+};
+
+function portOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('expected a port number 0-65535 (0: any free port)');
+  return n;
+}
+
+function fail(err: unknown, log: Logger): never {
+  const error = err instanceof RescardError ? err : new RescardError('SERVER_STORE_FAILURE', err instanceof Error ? err.message : String(err));
+  log.error({ code: error.code, details: error.details }, error.message);
+  process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+  process.stderr.write(`rescard-server: ${error.code}: ${error.message}\n`);
+  process.exit(error.code === 'CONFIG_INVALID' ? 2 : 1);
+}
+
+interface StartOptions {
+  data?: string;
+  httpPort?: number;
+  mqttPort?: number;
+  host?: string;
+  logLevel?: string;
+}
+
+async function start(opts: StartOptions): Promise<void> {
+  let log = pino({ level: env.logLevel ?? 'info' }, pino.destination({ fd: 2, sync: true }));
+  try {
+    const config = loadServerConfig(env, { dataDir: opts.data, httpPort: opts.httpPort, mqttPort: opts.mqttPort, host: opts.host, logLevel: opts.logLevel });
+    log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: false }));
+    const server = await openServer(config, log);
+    process.stdout.write(`${JSON.stringify({ http: server.ports.http, mqtt: server.ports.mqtt })}\n`);
+    const shutdown = (signal: string): void => {
+      log.info({ signal }, 'stopping');
+      server.stop().then(
+        () => {
+          log.flush();
+          process.exit(0);
+        },
+        (err: unknown) => fail(err, log),
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  } catch (err) {
+    fail(err, log);
+  }
+}
+
+const program = new Command('rescard-server').description('rescard central server: MQTT ingest, status, HTTP API').showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the server from one data folder (server.db there)')
+  .option('--data <dir>', 'data folder (default ./var/server, env RESCARD_DATA_DIR)')
+  .option('--http-port <n>', 'HTTP port, 0 = any free port (default 8080)', portOption)
+  .option('--mqtt-port <n>', 'MQTT port, 0 = any free port (default 1884)', portOption)
+  .option('--host <addr>', 'address to listen on (default 127.0.0.1; plain MQTT: keep it on loopback)')
+  .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
+  .action(start);
+
+await program.parseAsync(process.argv);

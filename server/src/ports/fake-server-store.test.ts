@@ -1,0 +1,4 @@
+import { FakeServerStore } from './fake-server-store.js';
+import { serverStoreContract } from './server-store.contract.js';
+
+serverStoreContract('FakeServerStore', () => new FakeServerStore());
