@@ -4,15 +4,13 @@
  * virtual cards are presented to the real PC/SC stack; what the device shows is printed as it
  * happens. Then `rescard-terminal status` shows the journal.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { fileURLToPath } from 'node:url';
-import { DeviceProcess, buildDemoWorld, openPtyPair, terminalCli, type PtyPair } from '@rescard/terminal/testing';
-
-const SIM = fileURLToPath(new URL('../../hardware-sim/dist/main.js', import.meta.url));
+import { DEMO_ROUTE, DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+import { startSim, type SimPeripheral } from './demo-sim.js';
 
 const SETTLE_MS = 700;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -21,6 +19,8 @@ interface Step {
   readonly say: string;
   readonly profile: string;
   readonly port?: number;
+  /** Wait this long before the tap (the gate's repeat window is 1 s in the demo). */
+  readonly pauseMs?: number;
 }
 
 function cli(args: string[]): string {
@@ -28,14 +28,20 @@ function cli(args: string[]): string {
   return (r.stdout || r.stderr).trim();
 }
 
-async function runDevice(title: string, config: string, lists: string[], steps: Step[], port: number): Promise<void> {
+async function runDevice(title: string, config: string, lists: string[], steps: Step[], port: number, sim?: SimPeripheral): Promise<void> {
   console.log(`\n-- ${title} --`);
   for (const file of lists) console.log(`  lists load ${file.split('/').at(-1)}: ${cli(['lists', 'load', file, '--config', config])}`);
   const device = DeviceProcess.start(config);
   console.log(`  ${(await device.next(8000, true)) ?? '(the device did not start)'}`);
   for (const step of steps) {
+    if (step.pauseMs) await sleep(step.pauseMs);
     const presented = await presentCard({ card: buildProfileCard(step.profile).card, port: step.port ?? port, holdMs: 5000 });
     console.log(`  ${step.say.padEnd(44)} ${(await device.next()) ?? '(no answer from the device)'}`);
+    if (sim) {
+      const passage = await device.next(5000);
+      if (passage?.includes('↳')) console.log(`  ${''.padEnd(44)} ${passage}`);
+      for (const line of sim.drain()) console.log(`  ${''.padEnd(44)}   ${line}`);
+    }
     await presented.remove();
     await sleep(SETTLE_MS);
   }
@@ -44,24 +50,14 @@ async function runDevice(title: string, config: string, lists: string[], steps: 
   console.log(`  journal: ${status.journal.depth} taps recorded, next seq ${status.journal.nextSeq} (kept until the uplink acknowledges them)`);
 }
 
-/** A GPS receiver on a serial line: socat makes the pty pair, `rescard-sim gps` drives route r42. */
-function startGps(pty: PtyPair, routeFile: string): { stop: () => Promise<void> } {
-  const sim = spawn(process.execPath, [SIM, 'gps', '--port', pty.a, '--route', routeFile, '--rate-hz', '2'], { stdio: 'ignore' });
-  return {
-    stop: async () => {
-      const exited = new Promise((r) => sim.once('exit', r));
-      sim.kill('SIGTERM');
-      await exited;
-      await pty.close();
-    },
-  };
-}
-
 export async function demoTerminals(port: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rescard-demo-'));
-  const pty = await openPtyPair();
-  const world = await buildDemoWorld(dir, Date.now(), { gpsPort: pty.b });
-  const gps = startGps(pty, world.routeFile);
+  const scbkHex = randomBytes(16).toString('hex'); // the turnstile's Secure Channel key, this run only
+  const routeFile = join(dir, 'gps-route.json');
+  writeFileSync(routeFile, JSON.stringify(DEMO_ROUTE));
+  const gps = await startSim((end) => ['gps', '--port', end, '--route', routeFile, '--rate-hz', '2']);
+  const turnstile = await startSim((end) => ['turnstile', '--port', end, '--address', '1', '--scbk', scbkHex, '--pass-probability', '1', '--walk-ms', '500']);
+  const world = await buildDemoWorld(dir, Date.now(), { gpsPort: gps.port, turnstile: { port: turnstile.port, scbkHex } });
   const c = world.cards;
   console.log(`\n== 2. Terminals decide offline (signed lists, SQLite journal in ${dir}) ==`);
   await runDevice('bus validator, route r42, GPS on a serial line (rescard-sim gps)', world.configs.bus, world.lists.bus, [
@@ -72,12 +68,13 @@ export async function demoTerminals(port: number): Promise<void> {
     { say: 'a Visa card with no benefit', profile: c.notEnrolled },
   ], port);
   await gps.stop();
-  await runDevice('school gate, school-7 (IN on 00 00, OUT on 00 01)', world.configs.gate, world.lists.gate, [
+  await runDevice('school gate, school-7 (IN on 00 00, OUT on 00 01), OSDP turnstile with Secure Channel', world.configs.gate, world.lists.gate, [
     { say: 'student enters', profile: c.pensioner },
-    { say: 'passes the card back to a friend (passback)', profile: c.pensioner },
+    { say: 'passes the card back to a friend (passback)', profile: c.pensioner, pauseMs: 1200 },
     { say: 'student leaves', profile: c.pensioner, port: port + 1 },
     { say: 'someone not on the roster', profile: c.notEnrolled },
-  ], port);
+  ], port, turnstile);
+  await turnstile.stop();
   await runDevice('canteen till, school-7 (lunch window now)', world.configs.canteen, world.lists.canteen, [
     { say: 'student with a free lunch', profile: c.pensioner },
     { say: 'the same student again', profile: c.pensioner },

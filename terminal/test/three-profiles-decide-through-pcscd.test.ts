@@ -8,10 +8,12 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDeviceDb } from '../src/adapters/sqlite/open-device-db.js';
 import { SqliteTapJournal } from '../src/adapters/sqlite/sqlite-tap-journal.js';
+import type { TapRecord } from '../src/ports/tap-journal.js';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
 import { DeviceProcess, buildDemoWorld, openPtyPair, terminalCli, type DemoWorld } from '@rescard/terminal/testing';
 
@@ -42,7 +44,38 @@ async function boot(world: DemoWorld, profile: 'bus' | 'gate' | 'canteen'): Prom
     expect(JSON.parse(r.stdout)).toMatchObject({ version: 1, applied: 'snapshot', dev: false });
   }
   device = DeviceProcess.start(world.configs[profile]);
-  expect(await device.next(10_000, true)).toContain('обычный режим');
+  // Ready once it says "normal mode" (a gate's turnstile first has to come online over OSDP).
+  let status: string | null = null;
+  while (status === null || !status.includes('обычный режим')) {
+    status = await device.next(10_000, true);
+    expect(status, device.stderr).not.toBeNull();
+  }
+}
+
+/** A gate whose turnstile is `rescard-sim turnstile` on a socat pty, Secure Channel with a fresh key. */
+async function gateWithTurnstile(passProbability: string): Promise<{ world: DemoWorld; stop: () => Promise<void> }> {
+  const pty = await openPtyPair();
+  const scbkHex = randomBytes(16).toString('hex');
+  const args = ['turnstile', '--port', pty.a, '--address', '1', '--scbk', scbkHex, '--pass-probability', passProbability, '--walk-ms', '300'];
+  const sim = spawn(process.execPath, [SIM, ...args], { stdio: 'ignore' });
+  const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now(), { turnstile: { port: pty.b, scbkHex } });
+  await boot(world, 'gate');
+  return {
+    world,
+    stop: async () => {
+      sim.kill('SIGTERM');
+      await pty.close();
+    },
+  };
+}
+
+function journalRows(world: DemoWorld, profile: 'bus' | 'gate' | 'canteen'): TapRecord[] {
+  const db = openDeviceDb(join(world.dir, 'devices', `${profile}-0001.db`));
+  try {
+    return new SqliteTapJournal(db).pending(100);
+  } finally {
+    db.close();
+  }
 }
 
 function journalDepth(world: DemoWorld, profile: 'bus' | 'gate' | 'canteen'): number {
@@ -73,9 +106,7 @@ describe('three profiles decide offline through pcscd', () => {
       sim.kill('SIGTERM');
       await pty.close();
     }
-    const db = openDeviceDb(join(world.dir, 'devices', 'bus-0001.db'));
-    const first = new SqliteTapJournal(db).pending(1)[0]!;
-    db.close();
+    const first = journalRows(world, 'bus')[0]!;
     expect(first.position).toMatchObject({ stopId: 'r42-01', flag: 'OK', quality: 1 });
     expect(first.position!.lat).toBeCloseTo(55.7649, 3);
     expectNoPanOnDisk(world);
@@ -93,15 +124,37 @@ async function busTaps(world: DemoWorld): Promise<void> {
 }
 
 describe('three profiles decide offline through pcscd (school)', () => {
-  it('gate: entry, passback refused, exit on the OUT reader, stranger refused', async () => {
-    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now());
-    await boot(world, 'gate');
-    expect(await tap(world.cards.pensioner, PORT_IN)).toMatch(/OK_PASSAGE.*seq 1/);
-    expect(await tap(world.cards.pensioner, PORT_IN)).toContain('ANTI_PASSBACK');
-    expect(await tap(world.cards.pensioner, PORT_OUT)).toMatch(/← выход.*OK_PASSAGE/);
-    expect(await tap(world.cards.notEnrolled, PORT_IN)).toContain('NOT_ON_ROSTER');
-    await device!.stop();
-    expect(journalDepth(world, 'gate')).toBe(4);
+  it('gate with an OSDP turnstile: entry passes, passback refused, exit passes, stranger refused', async () => {
+    const { world, stop } = await gateWithTurnstile('1');
+    try {
+      expect(await tap(world.cards.pensioner, PORT_IN)).toMatch(/OK_PASSAGE.*seq 1/);
+      expect(await device!.next(8000)).toMatch(/проход зарегистрирован.*PASSAGE_CONFIRMED; seq 2/);
+      await new Promise((r) => setTimeout(r, 1500)); // past the 1 s repeat window: a friend with the card
+      expect(await tap(world.cards.pensioner, PORT_IN)).toContain('ANTI_PASSBACK');
+      expect(await tap(world.cards.pensioner, PORT_OUT)).toMatch(/← выход.*OK_PASSAGE/);
+      expect(await device!.next(8000)).toContain('PASSAGE_CONFIRMED');
+      expect(await tap(world.cards.notEnrolled, PORT_IN)).toContain('NOT_ON_ROSTER');
+      await device!.stop();
+    } finally {
+      await stop();
+    }
+    const rows = journalRows(world, 'gate');
+    expect(rows.filter((r) => r.passage === 'PASSED').map((r) => r.decision.direction)).toEqual(['IN', 'OUT']);
+    expect(rows.filter((r) => r.decision.counted === 'PASSAGE')).toHaveLength(2);
+  });
+
+  it('gate: a release nobody walks through is recorded as not passed and counts nothing', async () => {
+    const { world, stop } = await gateWithTurnstile('0');
+    try {
+      expect(await tap(world.cards.pensioner, PORT_IN)).toContain('OK_PASSAGE');
+      expect(await device!.next(8000)).toMatch(/прохода не было.*NOT_PASSED/);
+      // Not counted, so entering again is not passback.
+      expect(await tap(world.cards.pensioner, PORT_IN)).toContain('OK_PASSAGE');
+      await device!.stop();
+    } finally {
+      await stop();
+    }
+    expect(journalRows(world, 'gate').filter((r) => r.decision.counted === 'PASSAGE')).toHaveLength(0);
   });
 
   it('canteen: free lunch, served once, paid lunch with the same words and the remainder', async () => {

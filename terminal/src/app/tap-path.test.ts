@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildProfileCard } from '@rescard/hardware-sim';
 import { FakeClock } from '../ports/clock.js';
 import { FakeFeedback } from '../ports/feedback.js';
+import { FakePeripherals } from '../ports/peripherals.js';
 import { FakePosition } from '../ports/position.js';
 import { startDeviceFixture, type DeviceFixture } from '../testing/device-fixture.js';
 import busConfig from '../../examples/bus.json' with { type: 'json' };
@@ -127,6 +128,53 @@ describe('a bus with a GPS', () => {
     expect(first!.position).toMatchObject({ lat: 55.7559, lon: 37.6174, speedKmh: 3.2, quality: 1, stopId: 'stop-7', flag: 'OK' });
     expect(second!.position).toMatchObject({ stopId: null, flag: 'STALE' });
     expect(feedback.taps[0]!.stop).toEqual({ stopId: 'stop-7', flag: 'OK' });
+  });
+});
+
+describe('a gate with a turnstile', () => {
+  it('counts a passage only when the sensor confirms it; a release nobody used counts nothing', async () => {
+    const clock = new FakeClock(T0);
+    const feedback = new FakeFeedback();
+    const peripherals = new FakePeripherals();
+    const f = await startDeviceFixture({ rawConfig: gateConfig, dataDir: mkdtempSync(join(tmpdir(), 'rescard-turnstile-')), clock, feedback, peripherals });
+    fixtures.push(f);
+    const { pan } = buildProfileCard('mir-debit');
+    const meta = { list: 'roster' as const, version: 1, issuedAtMs: T0 - 1000, expiresAtMs: T0 + 86_400_000, count: 1 };
+    f.lists.replaceList(meta, [{ list: 'roster', token: f.keyring.panToken(pan).token, category: null, validFrom: null, validTo: null, attrs: { schoolId: 'school-7', classId: '5A', role: 'student' } }]);
+    f.lists.replaceList({ ...meta, list: 'stoplist', count: 0 }, []);
+    peripherals.passages.push('not-passed', 'passed');
+    const tap = async (): Promise<void> => {
+      clock.advance(60_000);
+      await f.reader.present(buildProfileCard('mir-debit').card, 'Virtual PCD 00 00');
+    };
+    await tap(); // released, nobody went through: not counted, so the next entry is no passback
+    await tap(); // released, passed: counted
+    await tap(); // a second entry without an exit: anti-passback
+    expect(peripherals.releases).toEqual([{ direction: 'IN', ms: 3000 }, { direction: 'IN', ms: 3000 }]);
+    expect(peripherals.indications.map((i) => i.outcome)).toEqual(['ALLOW', 'ALLOW', 'DENY']);
+    const rows = f.journal.pending(10);
+    expect(rows.map((r) => [r.seq, r.decision.reason, r.passage ?? null, r.decision.counted])).toEqual([
+      [1, 'OK_PASSAGE', 'PENDING', null],
+      [2, 'NOT_PASSED', 'NOT_PASSED', null],
+      [3, 'OK_PASSAGE', 'PENDING', null],
+      [4, 'PASSAGE_CONFIRMED', 'PASSED', 'PASSAGE'],
+      [5, 'ANTI_PASSBACK', null, null],
+    ]);
+    expect(rows[3]!.refTapId).toBe(rows[2]!.tapId);
+    expect(feedback.passages.map((p) => p.passed)).toEqual([false, true]);
+  });
+
+  it('a turnstile that goes offline raises the alarm; decisions are still recorded', async () => {
+    const clock = new FakeClock(T0);
+    const feedback = new FakeFeedback();
+    const peripherals = new FakePeripherals();
+    const f = await startDeviceFixture({ rawConfig: gateConfig, dataDir: mkdtempSync(join(tmpdir(), 'rescard-turnstile-')), clock, feedback, peripherals });
+    fixtures.push(f);
+    peripherals.setOnline(false);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(feedback.statuses.at(-1)).toMatchObject({ peripheralsOffline: true });
+    await f.reader.present(buildProfileCard('visa').card, 'Virtual PCD 00 00');
+    expect(f.journal.pending(5).map((r) => r.decision.reason)).toEqual(['NOT_ON_ROSTER']);
   });
 });
 

@@ -17,7 +17,9 @@ import type { CardRead } from '../emv/card-read.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClockStateStore } from '../ports/clock-state.js';
 import type { ListStore } from '../ports/list-store.js';
+import type { PassageResult } from '../ports/peripherals.js';
 import { positionForTap, type Position } from '../ports/position.js';
+import { reasonMessage } from '../core/reasons.js';
 import type { TapJournal, TapRecord } from '../ports/tap-journal.js';
 
 export interface TapProcessorDeps {
@@ -40,7 +42,10 @@ export interface TapProcessorDeps {
 
 export interface ProcessedTap {
   readonly record: TapRecord;
+  /** The core's decision (as decided; the record may hold it with the count deferred). */
   readonly decision: Decision;
+  /** A gate turnstile must be released and the passage confirmed with recordPassage(). */
+  readonly awaitingPassage: boolean;
   readonly time: TrustedTime;
   readonly lists: Readonly<Partial<Record<ListName, ListState>>>;
 }
@@ -48,8 +53,12 @@ export interface ProcessedTap {
 export class TapProcessor {
   constructor(private readonly deps: TapProcessorDeps) {}
 
-  /** Throws JOURNAL_FULL (nothing recorded, nothing shown as accepted) or STORE_FAILURE. */
-  process(read: CardRead, direction?: Direction): ProcessedTap {
+  /**
+   * Throws JOURNAL_FULL (nothing recorded, nothing shown as accepted) or STORE_FAILURE.
+   * `awaitPassage` (a gate with a turnstile): an allowed passage is recorded as PENDING and
+   * counts nothing until recordPassage() says someone went through.
+   */
+  process(read: CardRead, direction?: Direction, options: { awaitPassage?: boolean } = {}): ProcessedTap {
     const { deps } = this;
     const { time, next } = this.trustedNow();
     const context: DeviceContext = direction ? { ...deps.context, direction } : deps.context;
@@ -67,7 +76,9 @@ export class TapProcessor {
       lists,
       time,
     });
-    const usage = usageOf(decision, time);
+    const awaitingPassage = options.awaitPassage === true && decision.counted === 'PASSAGE';
+    const recorded: Decision = awaitingPassage ? { ...decision, counted: null } : decision;
+    const usage = awaitingPassage ? null : usageOf(decision, time);
     const position = deps.position ? positionForTap(deps.position.current(deps.clock.monoMs())) : undefined;
     const record = deps.atomically(() => {
       deps.clockState.save(next);
@@ -83,15 +94,53 @@ export class TapProcessor {
           panMasked: read.panMasked,
           scheme: read.scheme,
           context,
-          decision,
+          decision: recorded,
           listVersions: Object.fromEntries(Object.entries(lists).map(([name, s]) => [name, s.version])),
           readMs: read.readMs,
           ...(position ? { position } : {}),
+          ...(awaitingPassage ? { passage: 'PENDING' as const } : {}),
         },
         usage,
       );
     });
-    return { record, decision, time, lists };
+    return { record, decision, awaitingPassage, time, lists };
+  }
+
+  /**
+   * The turnstile's answer for a PENDING grant: a follow-up record of the same card, PASSED
+   * (counted: attendance, anti-passback) or NOT_PASSED (nothing counted), naming the grant.
+   */
+  recordPassage(grant: TapRecord, result: PassageResult): TapRecord {
+    const { deps } = this;
+    const { time, next } = this.trustedNow();
+    const passed = result === 'passed';
+    const code = passed ? 'PASSAGE_CONFIRMED' : 'NOT_PASSED';
+    const decision: Decision = {
+      outcome: passed ? 'ALLOW' : 'DENY',
+      reason: code,
+      message: reasonMessage(code),
+      counted: passed ? 'PASSAGE' : null,
+      ...(grant.decision.direction ? { direction: grant.decision.direction } : {}),
+      amountKopecks: 0,
+      flags: { ...grant.decision.flags, clockFault: time.clockFault },
+    };
+    const { seq: _grantSeq, ...card } = grant;
+    return deps.atomically(() => {
+      deps.clockState.save(next);
+      return deps.journal.append(
+        {
+          ...card,
+          tapId: randomUUID(),
+          wallMs: time.wallMs,
+          monoMs: time.monoMs,
+          bootId: time.bootId,
+          decision,
+          passage: passed ? 'PASSED' : 'NOT_PASSED',
+          refTapId: grant.tapId,
+        },
+        usageOf(decision, time),
+      );
+    });
   }
 
   /** The lists this profile uses, with their versions and freshness at `nowMs`. */

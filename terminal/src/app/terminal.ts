@@ -10,6 +10,7 @@ import { restrictedStatus } from '../core/restricted-mode.js';
 import { readCardSession } from '../emv/card-read.js';
 import type { CardReader, CardSession } from '../ports/card-reader.js';
 import type { Clock } from '../ports/clock.js';
+import type { Peripherals } from '../ports/peripherals.js';
 import { OUT_OF_SERVICE_MESSAGE, READ_FAILED_MESSAGE, type DeviceStatus, type Feedback } from '../ports/feedback.js';
 import type { TapJournal } from '../ports/tap-journal.js';
 import type { TapProcessor } from './tap-processor.js';
@@ -27,6 +28,10 @@ export interface TerminalDeps {
   readonly readTimeoutMs: number;
   readonly profile: 'bus' | 'gate' | 'canteen';
   readonly log: Logger;
+  /** LED, buzzer, text (and at a gate the turnstile) over OSDP; absent = the console only. */
+  readonly peripherals?: Peripherals;
+  /** gate: how long a release holds the turnstile open; only a confirmed passage counts. */
+  readonly releaseMs?: number;
 }
 
 export interface Terminal {
@@ -36,6 +41,7 @@ export interface Terminal {
   readonly latenciesMs: readonly number[];
 }
 
+const DEFAULT_RELEASE_MS = 5000;
 const LATENCY_RING = 1024; // bounded: oldest sample overwritten; only used for p50/p99 figures
 
 export function createTerminal(deps: TerminalDeps): Terminal {
@@ -51,7 +57,8 @@ export function createTerminal(deps: TerminalDeps): Terminal {
   const showStatus = async (nowMs: number, clockFault: boolean): Promise<void> => {
     const lists = deps.processor.listStates(nowMs);
     const { restricted, staleLists } = restrictedStatus(deps.profile, lists);
-    const status: DeviceStatus = { restricted, staleLists, clockFault, journalAlarm: deps.journal.stats().alarm };
+    const peripheralsOffline = deps.peripherals ? !deps.peripherals.status().allOnline : false;
+    const status: DeviceStatus = { restricted, staleLists, clockFault, journalAlarm: deps.journal.stats().alarm, peripheralsOffline };
     const key = JSON.stringify(status);
     if (key !== lastStatus) {
       lastStatus = key;
@@ -81,7 +88,8 @@ export function createTerminal(deps: TerminalDeps): Terminal {
     }
     const started = deps.clock.monoMs();
     try {
-      const tap = deps.processor.process(read, config.direction);
+      const turnstile = deps.profile === 'gate' && deps.peripherals !== undefined;
+      const tap = deps.processor.process(read, config.direction, { awaitPassage: turnstile });
       await deps.feedback.tap({
         outcome: tap.decision.outcome,
         reason: tap.decision.reason,
@@ -93,8 +101,19 @@ export function createTerminal(deps: TerminalDeps): Terminal {
         readerName: session.readerName,
         ...(tap.record.position ? { stop: { stopId: tap.record.position.stopId, flag: tap.record.position.flag } } : {}),
       });
+      await deps.peripherals?.indicate({
+        outcome: tap.decision.outcome,
+        text: tap.decision.message.ru,
+        ...(tap.decision.direction ? { direction: tap.decision.direction } : {}),
+      });
       if (latencies.length >= LATENCY_RING) latencies.shift();
       latencies.push(deps.clock.monoMs() - started);
+      if (tap.awaitingPassage && deps.peripherals && tap.decision.direction) {
+        const result = await deps.peripherals.release(tap.decision.direction, deps.releaseMs ?? DEFAULT_RELEASE_MS);
+        const record = deps.processor.recordPassage(tap.record, result);
+        log.info({ seq: record.seq, grantSeq: tap.record.seq, passage: record.passage }, 'passage');
+        await deps.feedback.passage({ passed: result === 'passed', seq: record.seq, direction: tap.decision.direction, readerName: session.readerName });
+      }
       log.info({ seq: tap.record.seq, tapId: tap.record.tapId, outcome: tap.decision.outcome, reason: tap.decision.reason, panMasked: read.panMasked }, 'tap');
       await showStatus(tap.time.wallMs, tap.decision.flags.clockFault);
     } catch (err) {
@@ -107,6 +126,10 @@ export function createTerminal(deps: TerminalDeps): Terminal {
   return {
     latenciesMs: latencies,
     async start() {
+      deps.peripherals?.onStatus((s) => {
+        log.warn({ allOnline: s.allOnline, devices: s.devices.map((d) => ({ name: d.name, online: d.online })) }, 'peripherals status');
+        void showStatus(deps.clock.wallMs(), false).catch((err: unknown) => log.error({ err: String(err) }, 'status display failed'));
+      });
       await showStatus(deps.clock.wallMs(), false);
       await deps.reader.start(onCard);
       log.info({ readers: deps.readers }, 'terminal started');

@@ -7,12 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
-import { RescardError } from '@rescard/shared';
+import { MAX_TAPS_PER_BATCH, RescardError } from '@rescard/shared';
 import { z } from 'zod';
 import type { DeviceContext, Direction, Profile } from '../core/model.js';
 import type { ProfileRules } from '../core/rules.js';
 import { validateRoute, type Route } from '../core/stops/stops.js';
 import { validateRules } from '../core/validate-rules.js';
+import type { UplinkConfig } from '../sync/start-uplink.js';
 
 const direction = z.enum(['IN', 'OUT']);
 
@@ -71,6 +72,35 @@ const schema = z
       })
       .strict()
       .optional(),
+    /** Sync with the next durable hop (gateway or server) over MQTT; absent: an offline-only device. */
+    uplink: z
+      .object({
+        url: z.string().regex(/^mqtts?:\/\/[^\s/]+\/?$/, 'uplink.url: mqtt://host:port'),
+        clientId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+        batchSize: z.number().int().min(1).max(MAX_TAPS_PER_BATCH).default(250),
+        maxInFlightBatches: z.number().int().min(1).max(16).default(4),
+        ackTimeoutMs: z.number().int().min(100).max(600_000).default(15_000),
+        heartbeatMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+        reconnectMinMs: z.number().int().min(10).max(60_000).default(500),
+        reconnectMaxMs: z.number().int().min(10).max(600_000).default(30_000),
+      })
+      .strict()
+      .optional(),
+    /** OSDP peripheral (SIA OSDP 2.2) on RS-485: indicator, buzzer, text; at a gate the turnstile. */
+    osdp: z
+      .object({
+        port: z.string().min(1),
+        baudRate: z.number().int().min(9600).max(230_400).default(9600),
+        address: z.number().int().min(0).max(126).default(1),
+        /** The PD's Secure Channel base key (16 bytes hex). Required unless installMode. */
+        scbkHex: z.string().regex(/^[0-9a-fA-F]{32}$/, 'scbkHex: 32 hex digits (AES-128)').optional(),
+        /** Bench only: connect with the default key SCBK-D (a PD fresh from the factory). */
+        installMode: z.boolean().default(false),
+        /** gate: how long a release holds the turnstile open, waiting for the passage sensor. */
+        releaseMs: z.number().int().min(500).max(60_000).default(5000),
+      })
+      .strict()
+      .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -90,6 +120,15 @@ export interface TerminalConfig {
   readonly lists: { readonly allowDev: boolean; readonly verifyKeys: Readonly<Record<string, string>> };
   readonly logLevel: string;
   readonly gps?: { readonly port: string; readonly baudRate: number; readonly maxAgeMs: number; readonly route: Route };
+  readonly osdp?: {
+    readonly port: string;
+    readonly baudRate: number;
+    readonly address: number;
+    readonly scbk?: Buffer;
+    readonly installMode: boolean;
+    readonly releaseMs: number;
+  };
+  readonly uplink?: UplinkConfig;
 }
 
 export interface ConfigEnv {
@@ -117,9 +156,11 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
     throw missing('readers[].direction', 'a gate reader needs a direction (IN or OUT)');
   }
   if (c.gps && c.profile !== 'bus') throw missing('gps', 'only a bus has a GPS');
+  if (c.uplink && c.uplink.reconnectMinMs > c.uplink.reconnectMaxMs) throw missing('uplink.reconnectMinMs', 'must not exceed reconnectMaxMs');
   const route: Route | null = c.gps ? { id: c.context.routeId ?? 'route', stops: c.gps.stops.map(stripUndefined) } : null;
   const routeErrors = route ? validateRoute(route) : [];
   if (routeErrors.length > 0) throw missing('gps.stops', routeErrors.join('; '));
+  if (c.osdp && !c.osdp.installMode && !c.osdp.scbkHex) throw missing('osdp.scbkHex', 'the Secure Channel needs the PD key (installMode is for the bench only)');
   const dataDir = isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir);
   return {
     deviceId: c.deviceId,
@@ -135,7 +176,20 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
     clockBackwardToleranceMs: c.clock.backwardToleranceMs,
     lists: c.lists,
     logLevel: c.logLevel,
+    ...(c.osdp
+      ? {
+          osdp: {
+            port: c.osdp.port,
+            baudRate: c.osdp.baudRate,
+            address: c.osdp.address,
+            installMode: c.osdp.installMode,
+            releaseMs: c.osdp.releaseMs,
+            ...(c.osdp.scbkHex ? { scbk: Buffer.from(c.osdp.scbkHex, 'hex') } : {}),
+          },
+        }
+      : {}),
     ...(c.gps && route ? { gps: { port: c.gps.port, baudRate: c.gps.baudRate, maxAgeMs: c.gps.maxAgeMs, route } } : {}),
+    ...(c.uplink ? { uplink: { ...c.uplink, clientId: c.uplink.clientId ?? c.deviceId } } : {}),
   };
 }
 

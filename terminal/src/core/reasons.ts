@@ -89,6 +89,8 @@ export const REASONS = {
   OK_STAFF: param('staff passage under the staff override', (p: { direction: Direction }) =>
     p.direction === 'IN' ? { ru: 'Проходите', en: 'Welcome' } : { ru: 'До свидания', en: 'Goodbye' },
   ),
+  PASSAGE_CONFIRMED: fixed('the turnstile sensor confirmed the passage: counted for attendance', 'Проход зарегистрирован', 'Passage recorded'),
+  NOT_PASSED: fixed('released, but nobody went through within the time: not counted', 'Проход не совершён', 'Nobody passed'),
   REPEAT_PASSAGE: fixed('a repeat tap: the passage is already counted', 'Проход уже учтён', 'Already registered'),
   NOT_ON_ROSTER: fixed("not on this school's roster", 'Нет доступа', 'No access'),
   ENTRY_NOT_YET_VALID: fixed('the roster or canteen entry starts later (validFrom)', 'Пропуск ещё не действует', 'Pass not yet valid'),

@@ -150,6 +150,7 @@ describe('loadListFile', () => {
           store.replaceList(meta, entries);
         },
         applyDelta: (d) => store.applyDelta(d),
+        extendFreshness: (l, v, e) => store.extendFreshness(l, v, e),
       };
       const before = storeState(store, TOKENS);
       const err = await refusal(path, racing);

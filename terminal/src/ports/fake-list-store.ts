@@ -88,6 +88,13 @@ export class FakeListStore implements ListStore, UsageSink {
     this.lists.set(meta.list, { meta: { ...meta, count: next.size }, entries: next });
   }
 
+  extendFreshness(list: ListName, version: number, expiresAtMs: number): boolean {
+    const current = this.lists.get(list);
+    if (current?.meta.version !== version || !(expiresAtMs > current.meta.expiresAtMs)) return false;
+    this.lists.set(list, { ...current, meta: { ...current.meta, expiresAtMs } });
+    return true;
+  }
+
   recordUsage(token: string, event: UsageEvent): void {
     const events = this.usage.get(token) ?? [];
     events.push(event);

@@ -27,16 +27,27 @@ export interface FaultFeedback {
   readonly readerName: string;
 }
 
+/** gate: what the turnstile's passage sensor said after a release. */
+export interface PassageFeedback {
+  readonly passed: boolean;
+  readonly seq: number;
+  readonly direction?: Direction;
+  readonly readerName: string;
+}
+
 export interface DeviceStatus {
   readonly restricted: boolean;
   readonly staleLists: readonly string[];
   readonly clockFault: boolean;
   readonly journalAlarm: boolean;
+  /** A peripheral (turnstile, indicator) is offline: decisions are still recorded. */
+  readonly peripheralsOffline: boolean;
 }
 
 export interface Feedback {
   tap(feedback: TapFeedback): Promise<void>;
   fault(feedback: FaultFeedback): Promise<void>;
+  passage(feedback: PassageFeedback): Promise<void>;
   /** The device's state changed (restricted mode on/off, clock fault, journal alarm). */
   status(status: DeviceStatus): Promise<void>;
 }
@@ -45,6 +56,7 @@ export interface Feedback {
 export class FakeFeedback implements Feedback {
   readonly taps: TapFeedback[] = [];
   readonly faults: FaultFeedback[] = [];
+  readonly passages: PassageFeedback[] = [];
   readonly statuses: DeviceStatus[] = [];
 
   tap(feedback: TapFeedback): Promise<void> {
@@ -54,6 +66,11 @@ export class FakeFeedback implements Feedback {
 
   fault(feedback: FaultFeedback): Promise<void> {
     this.faults.push(feedback);
+    return Promise.resolve();
+  }
+
+  passage(feedback: PassageFeedback): Promise<void> {
+    this.passages.push(feedback);
     return Promise.resolve();
   }
 

@@ -32,4 +32,10 @@ export interface ListStore {
    * other than the current one: RescardError LIST_BASE_MISMATCH. Nothing is half-applied.
    */
   applyDelta(delta: ListDelta): void;
+  /**
+   * Signed freshness (issue 4): if the list is held at exactly `version`, move its expiresAtMs
+   * forward to `expiresAtMs` (never back), in one transaction that re-checks the version.
+   * Returns true when the expiry moved.
+   */
+  extendFreshness(list: ListName, version: number, expiresAtMs: number): boolean;
 }

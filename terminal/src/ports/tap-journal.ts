@@ -29,6 +29,13 @@ export interface NewTap {
   readonly readMs: number;
   /** bus: position, speed, fix quality and stop at the tap (flagged NO_FIX / STALE, never guessed). */
   readonly position?: TapPosition;
+  /**
+   * gate with a turnstile: PENDING on the grant (nothing counted yet); the follow-up record of
+   * the same card says PASSED (the sensor confirmed: counted for attendance and anti-passback)
+   * or NOT_PASSED, and names the grant in refTapId.
+   */
+  readonly passage?: 'PENDING' | 'PASSED' | 'NOT_PASSED';
+  readonly refTapId?: string;
 }
 
 export interface TapRecord extends NewTap {

@@ -60,6 +60,8 @@ export const DEMO_ROUTE = {
 export interface DemoWorldOptions {
   /** The terminal's end of the GPS serial line: gives the bus a GPS and route r42's stops. */
   readonly gpsPort?: string;
+  /** The terminal's end of the RS-485 line to an OSDP turnstile (address 1) and its SCBK. */
+  readonly turnstile?: { readonly port: string; readonly scbkHex: string };
   readonly utcOffsetMinutes?: number;
 }
 
@@ -83,8 +85,10 @@ export async function buildDemoWorld(dir: string, nowMs: number, options: DemoWo
   const gateRules = gate['rules'] as Record<string, unknown>;
   const allWeek = [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }];
   // A 1 s repeat window, so that a second entry a moment later meets anti-passback in the demo.
+  const osdp = options.turnstile ? { osdp: { port: options.turnstile.port, scbkHex: options.turnstile.scbkHex, address: 1, releaseMs: 3000 } } : {};
   const gateCfg = {
     ...gate,
+    ...osdp,
     dataDir: join(dir, 'devices'),
     lists,
     rules: { ...gateRules, schedules: { student: allWeek, staff: allWeek }, holidays: [], repeatWindowSec: 1 },

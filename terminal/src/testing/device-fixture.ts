@@ -16,6 +16,7 @@ import { parseTerminalConfig, type TerminalConfig } from '../config/terminal-con
 import type { Clock } from '../ports/clock.js';
 import { FakeCardReader } from '../ports/fake-card-reader.js';
 import type { Feedback } from '../ports/feedback.js';
+import type { Peripherals } from '../ports/peripherals.js';
 import type { Position } from '../ports/position.js';
 
 export interface DeviceFixture {
@@ -37,6 +38,7 @@ export interface DeviceFixtureOptions {
   readonly readerName?: string;
   readonly log?: Logger;
   readonly position?: Position;
+  readonly peripherals?: Peripherals;
 }
 
 export async function startDeviceFixture(options: DeviceFixtureOptions): Promise<DeviceFixture> {
@@ -70,6 +72,7 @@ export async function startDeviceFixture(options: DeviceFixtureOptions): Promise
     readTimeoutMs: config.readTimeoutMs,
     profile: config.profile,
     log,
+    ...(options.peripherals ? { peripherals: options.peripherals, releaseMs: 3000 } : {}),
   });
   await terminal.start();
   return {

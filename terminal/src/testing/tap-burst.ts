@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const feedback: Feedback = {
     tap: (f) => Promise.resolve(shown(`SHOWN ${f.seq} ${f.outcome}`)),
     fault: (f) => Promise.resolve(shown(`FAULT ${f.code}`)),
+    passage: (f) => Promise.resolve(shown(`PASSAGE ${f.seq} ${f.passed}`)),
     status: () => Promise.resolve(),
   };
   const f = await startDeviceFixture({ rawConfig: busConfig, dataDir, clock: new SystemClock(), feedback });

@@ -4,7 +4,7 @@
  * Colours only when the output is a terminal. Shows the masked PAN, never more.
  */
 import type { Writable } from 'node:stream';
-import type { DeviceStatus, FaultFeedback, Feedback, TapFeedback } from '../../ports/feedback.js';
+import type { DeviceStatus, FaultFeedback, Feedback, PassageFeedback, TapFeedback } from '../../ports/feedback.js';
 
 const MARK: Record<string, string> = { ALLOW: '✔', DENY: '✖', REPEAT: '↺', NOT_ENROLLED: '•' };
 const COLOUR: Record<string, string> = { ALLOW: '32', DENY: '31', REPEAT: '33', NOT_ENROLLED: '36' };
@@ -34,8 +34,15 @@ export class ConsoleFeedback implements Feedback {
     return Promise.resolve();
   }
 
+  passage(f: PassageFeedback): Promise<void> {
+    const text = f.passed ? this.paint('32', '  ↳ проход зарегистрирован') : this.paint('33', '  ↳ прохода не было, не учтено');
+    this.line(`${text}   (${f.passed ? 'PASSAGE_CONFIRMED' : 'NOT_PASSED'}; seq ${f.seq})`);
+    return Promise.resolve();
+  }
+
   status(s: DeviceStatus): Promise<void> {
     const parts: string[] = [];
+    if (s.peripheralsOffline) parts.push('турникет/индикатор не на связи');
     if (s.restricted) parts.push(`ограниченный режим: устарели списки ${s.staleLists.join(', ')}`);
     if (s.clockFault) parts.push('сбой часов');
     if (s.journalAlarm) parts.push('журнал заполнен на 80%');

@@ -121,6 +121,18 @@ export function listStoreContract(name: string, factory: StoreFactory): void {
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), count: 1 }]);
     });
 
+    it('extends freshness only on the exact version held, only forward', () => {
+      const { lists } = make();
+      lists.replaceList(meta('stoplist', 3), [stopped]);
+      const held = meta('stoplist', 3).expiresAtMs;
+      expect(lists.extendFreshness('stoplist', 2, held + DAY_MS)).toBe(false);
+      expect(lists.extendFreshness('benefit', 3, held + DAY_MS)).toBe(false);
+      expect(lists.extendFreshness('stoplist', 3, held - DAY_MS)).toBe(false);
+      expect(lists.extendFreshness('stoplist', 3, held + DAY_MS)).toBe(true);
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), expiresAtMs: held + DAY_MS, count: 1 }]);
+      expect(lists.lookup([par], ['stoplist'])).toEqual([stopped]);
+    });
+
     it('gives usage history newest first, newer than `since`, at most `limit`', () => {
       const { lists, journal } = make();
       for (let i = 1; i <= 6; i += 1) journal.append(tap(i), usage(T0 + i * 60_000, { kind: i % 2 ? 'RIDE' : 'COMPANION' }));

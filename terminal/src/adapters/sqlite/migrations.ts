@@ -76,7 +76,9 @@ export const MIGRATIONS: readonly Migration[] = [
         context TEXT NOT NULL,
         decision TEXT NOT NULL,
         list_versions TEXT NOT NULL,
-        position TEXT
+        position TEXT,
+        passage TEXT,
+        ref_tap_id TEXT
       );
     `,
   },

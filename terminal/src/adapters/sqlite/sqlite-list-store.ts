@@ -53,6 +53,7 @@ export class SqliteListStore implements ListStore {
       insertNew: db.prepare(`INSERT OR IGNORE INTO list_entry (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`),
       update: db.prepare('UPDATE list_entry SET category = ?, valid_from = ?, valid_to = ?, attrs = ? WHERE list = ? AND token = ?'),
       deleteOne: db.prepare('DELETE FROM list_entry WHERE list = ? AND token = ?'),
+      extend: db.prepare('UPDATE list_meta SET expires_at_ms = ? WHERE list = ? AND version = ? AND expires_at_ms < ?'),
     };
   }
 
@@ -118,6 +119,12 @@ export class SqliteListStore implements ListStore {
         this.putMeta(meta, count);
       }).immediate(),
     );
+  }
+
+  extendFreshness(list: ListName, version: number, expiresAtMs: number): boolean {
+    if (!Number.isSafeInteger(expiresAtMs)) return false;
+    // One statement is one transaction: the version and "only forward" are checked where it writes.
+    return guard('extendFreshness', () => this.s.extend.run(expiresAtMs, list, version, expiresAtMs).changes === 1);
   }
 
   private stage(list: ListName, entries: Iterable<ListEntry>): number {

@@ -22,12 +22,14 @@ export interface TapRow {
   decision: string;
   list_versions: string;
   position: string | null;
+  passage: 'PENDING' | 'PASSED' | 'NOT_PASSED' | null;
+  ref_tap_id: string | null;
 }
 
 export const INSERT_TAP_SQL = `INSERT INTO journal
   (seq, tap_id, wall_ms, mono_ms, boot_id, token, kid, par_token, pan_masked, scheme,
-   outcome, reason, read_ms, context, decision, list_versions, position)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+   outcome, reason, read_ms, context, decision, list_versions, position, passage, ref_tap_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function tapParams(seq: number, t: NewTap): unknown[] {
   return [
@@ -35,6 +37,7 @@ export function tapParams(seq: number, t: NewTap): unknown[] {
     t.decision.outcome, t.decision.reason, t.readMs,
     JSON.stringify(t.context), JSON.stringify(t.decision), JSON.stringify(t.listVersions),
     t.position ? JSON.stringify(t.position) : null,
+    t.passage ?? null, t.refTapId ?? null,
   ];
 }
 
@@ -55,5 +58,7 @@ export function tapFromRow(r: TapRow): TapRecord {
     listVersions: JSON.parse(r.list_versions) as TapRecord['listVersions'],
     readMs: r.read_ms,
     ...(r.position === null ? {} : { position: JSON.parse(r.position) as TapPosition }),
+    ...(r.passage === null ? {} : { passage: r.passage }),
+    ...(r.ref_tap_id === null ? {} : { refTapId: r.ref_tap_id }),
   };
 }

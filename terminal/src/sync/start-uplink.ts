@@ -1,0 +1,127 @@
+/**
+ * Wiring of the sync half of the terminal (used by `start` when the config has `uplink`):
+ * the MQTT bus with its last will, the tap uplink and the heartbeat. Part of the composition
+ * root; the logic lives in uplink.ts / uplink-window.ts / heartbeat*.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { topics } from '@rescard/shared';
+import type { Logger } from 'pino';
+import { MqttMessageBus } from '../adapters/mqtt/mqtt-message-bus.js';
+import type { ListMeta, Profile } from '../core/model.js';
+import type { Clock } from '../ports/clock.js';
+import type { DeviceStatus } from '../ports/feedback.js';
+import type { MessageBus } from '../ports/message-bus.js';
+import type { TapJournal } from '../ports/tap-journal.js';
+import { buildHeartbeat, offlineStatus } from './heartbeat.js';
+import { HeartbeatPublisher } from './heartbeat-publisher.js';
+import { SystemScheduler, type Scheduler } from './scheduler.js';
+import { Uplink } from './uplink.js';
+
+/** The config's `uplink` section, defaults applied (config/terminal-config.ts). */
+export interface UplinkConfig {
+  readonly url: string;
+  readonly clientId: string;
+  readonly batchSize: number;
+  readonly maxInFlightBatches: number;
+  readonly ackTimeoutMs: number;
+  readonly heartbeatMs: number;
+  readonly reconnectMinMs: number;
+  readonly reconnectMaxMs: number;
+}
+
+export interface StartUplinkDeps {
+  readonly config: UplinkConfig;
+  readonly deviceId: string;
+  readonly profile: Profile;
+  readonly appVersion: string;
+  readonly journal: TapJournal;
+  readonly lists: { meta(): ListMeta[] };
+  readonly latenciesMs: () => readonly number[];
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Tests: an in-memory bus and virtual time instead of MQTT and real timers. */
+  readonly bus?: MessageBus;
+  readonly scheduler?: Scheduler;
+}
+
+export interface RunningUplink {
+  readonly uplink: Uplink;
+  readonly heartbeat: HeartbeatPublisher;
+  /** Call after each journaled tap: it goes ahead of any backlog. */
+  tapJournaled(seq: number): void;
+  /** Call with each device status (restricted mode, clock fault) for the heartbeat. */
+  noteStatus(status: DeviceStatus): void;
+  close(): Promise<void>;
+}
+
+export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink> {
+  const { config, deviceId, log } = deps;
+  const bus =
+    deps.bus ??
+    new MqttMessageBus({
+      url: config.url,
+      clientId: config.clientId,
+      will: { topic: topics.deviceStatus(deviceId), payload: offlineStatus(deviceId) },
+      reconnectMinMs: config.reconnectMinMs,
+      reconnectMaxMs: config.reconnectMaxMs,
+      log,
+    });
+  const scheduler = deps.scheduler ?? new SystemScheduler();
+  const uplink = new Uplink({
+    deviceId,
+    journal: deps.journal,
+    bus,
+    scheduler,
+    clock: deps.clock,
+    log,
+    options: { batchSize: config.batchSize, maxInFlightBatches: config.maxInFlightBatches, ackTimeoutMs: config.ackTimeoutMs },
+  });
+  let clockFault = false;
+  const heartbeat = new HeartbeatPublisher({
+    deviceId,
+    bus,
+    scheduler,
+    heartbeatMs: config.heartbeatMs,
+    log,
+    build: () => {
+      const rejected = Object.values(uplink.rejects.snapshot()).reduce((a, b) => a + b, 0);
+      return buildHeartbeat({
+        deviceId,
+        profile: deps.profile,
+        appVersion: deps.appVersion,
+        nowMs: deps.clock.wallMs(),
+        journal: deps.journal.stats(),
+        lists: deps.lists.meta(),
+        clockFault,
+        latenciesMs: deps.latenciesMs(),
+        alarms: rejected > 0 ? ['UPLINK_ACKS_REJECTED'] : [],
+      });
+    },
+  });
+  await uplink.start();
+  heartbeat.start();
+  log.info({ url: config.url, clientId: config.clientId }, 'uplink started');
+  return {
+    uplink,
+    heartbeat,
+    tapJournaled: (seq) => uplink.tapJournaled(seq),
+    noteStatus: (status) => {
+      clockFault = status.clockFault;
+    },
+    close: async () => {
+      uplink.stop();
+      await heartbeat.stop();
+      await bus.close();
+    },
+  };
+}
+
+/** The terminal package's version, for the heartbeat (read once from package.json). */
+export function terminalAppVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
