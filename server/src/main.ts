@@ -8,6 +8,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
+import { listsPlugin } from './app/lists-plugin.js';
 import { openServer } from './app/open-server.js';
 import { loadServerConfig } from './config/server-config.js';
 
@@ -47,7 +48,7 @@ async function start(opts: StartOptions): Promise<void> {
   try {
     const config = loadServerConfig(env, { dataDir: opts.data, httpPort: opts.httpPort, mqttPort: opts.mqttPort, host: opts.host, logLevel: opts.logLevel });
     log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: false }));
-    const server = await openServer(config, log);
+    const server = await openServer(config, log, [listsPlugin]);
     process.stdout.write(`${JSON.stringify({ http: server.ports.http, mqtt: server.ports.mqtt })}\n`);
     const shutdown = (signal: string): void => {
       log.info({ signal }, 'stopping');

@@ -6,11 +6,12 @@ import { createListVerifiers } from '@rescard/shared';
 import type { Logger } from 'pino';
 import type { TerminalConfig } from '../config/terminal-config.js';
 import { loadListFile, type LoadListFileResult } from '../lists/load-list-file.js';
+import { listAudiences } from '../sync/lists-sync.js';
 import { openDevice } from './device.js';
 
 /** The audiences a device accepts: region-wide lists, and its own school's. */
 export function audiencesOf(config: TerminalConfig): string[] {
-  return config.context.schoolId ? ['region', `school:${config.context.schoolId}`] : ['region'];
+  return listAudiences(config.profile, config.context.schoolId);
 }
 
 export async function runListsLoad(file: string, config: TerminalConfig, log: Logger, nowMs: number): Promise<LoadListFileResult> {

@@ -11,7 +11,10 @@ import { createTerminal } from '../app/terminal.js';
 import { TapProcessor } from '../app/tap-processor.js';
 import type { TerminalConfig } from '../config/terminal-config.js';
 import { startUplink, terminalAppVersion } from '../sync/start-uplink.js';
+import { createListVerifiers } from '@rescard/shared';
+import { PROFILE_LISTS } from '../core/model.js';
 import { openDevice } from './device.js';
+import { audiencesOf } from './lists-command.js';
 
 export async function runStart(config: TerminalConfig, log: Logger): Promise<void> {
   const device = openDevice(config, log);
@@ -65,6 +68,18 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
         journal: device.journal,
         lists: device.lists,
         latenciesMs: () => terminal.latenciesMs,
+        listSync: {
+          load: {
+            store: device.lists,
+            keyring: device.keyring,
+            verifiers: createListVerifiers(config.lists.verifyKeys),
+            allowDev: config.lists.allowDev,
+            audiences: audiencesOf(config),
+          },
+          audiences: audiencesOf(config),
+          lists: PROFILE_LISTS[config.profile],
+          tmpDir: config.dataDir,
+        },
         clock,
         log,
       })

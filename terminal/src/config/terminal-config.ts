@@ -83,6 +83,8 @@ const schema = z
         heartbeatMs: z.number().int().min(1000).max(3_600_000).default(30_000),
         reconnectMinMs: z.number().int().min(10).max(60_000).default(500),
         reconnectMaxMs: z.number().int().min(10).max(600_000).default(30_000),
+        /** Where list files are fetched (http://server:port or a gateway's cache); absent: no list sync. */
+        listsBaseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'uplink.listsBaseUrl: http(s)://host:port').optional(),
       })
       .strict()
       .optional(),
@@ -189,7 +191,7 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
         }
       : {}),
     ...(c.gps && route ? { gps: { port: c.gps.port, baudRate: c.gps.baudRate, maxAgeMs: c.gps.maxAgeMs, route } } : {}),
-    ...(c.uplink ? { uplink: { ...c.uplink, clientId: c.uplink.clientId ?? c.deviceId } } : {}),
+    ...(c.uplink ? { uplink: stripUndefined({ ...c.uplink, clientId: c.uplink.clientId ?? c.deviceId }) } : {}),
   };
 }
 

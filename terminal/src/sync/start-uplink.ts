@@ -16,6 +16,7 @@ import { buildHeartbeat, offlineStatus } from './heartbeat.js';
 import { HeartbeatPublisher } from './heartbeat-publisher.js';
 import { SystemScheduler, type Scheduler } from './scheduler.js';
 import { Uplink } from './uplink.js';
+import { createListSync, type ListSyncDeps } from './lists-sync.js';
 
 /** The config's `uplink` section, defaults applied (config/terminal-config.ts). */
 export interface UplinkConfig {
@@ -27,6 +28,7 @@ export interface UplinkConfig {
   readonly heartbeatMs: number;
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
+  readonly listsBaseUrl?: string;
 }
 
 export interface StartUplinkDeps {
@@ -39,6 +41,8 @@ export interface StartUplinkDeps {
   readonly latenciesMs: () => readonly number[];
   readonly clock: Clock;
   readonly log: Logger;
+  /** Lists over the same connection (when config.listsBaseUrl is set). */
+  readonly listSync?: Omit<ListSyncDeps, 'bus' | 'baseUrl' | 'log' | 'now'>;
   /** Tests: an in-memory bus and virtual time instead of MQTT and real timers. */
   readonly bus?: MessageBus;
   readonly scheduler?: Scheduler;
@@ -77,6 +81,7 @@ export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink>
     options: { batchSize: config.batchSize, maxInFlightBatches: config.maxInFlightBatches, ackTimeoutMs: config.ackTimeoutMs },
   });
   let clockFault = false;
+  let peripheralsOffline = false;
   const heartbeat = new HeartbeatPublisher({
     deviceId,
     bus,
@@ -94,10 +99,15 @@ export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink>
         lists: deps.lists.meta(),
         clockFault,
         latenciesMs: deps.latenciesMs(),
-        alarms: rejected > 0 ? ['UPLINK_ACKS_REJECTED'] : [],
+        alarms: [...(peripheralsOffline ? ['PERIPHERAL_OFFLINE'] : []), ...(rejected > 0 ? ['UPLINK_ACKS_REJECTED'] : [])],
       });
     },
   });
+  const lists =
+    config.listsBaseUrl && deps.listSync
+      ? createListSync({ ...deps.listSync, bus, baseUrl: config.listsBaseUrl, now: () => deps.clock.wallMs(), log })
+      : null;
+  await lists?.start();
   await uplink.start();
   heartbeat.start();
   log.info({ url: config.url, clientId: config.clientId }, 'uplink started');
@@ -107,8 +117,10 @@ export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink>
     tapJournaled: (seq) => uplink.tapJournaled(seq),
     noteStatus: (status) => {
       clockFault = status.clockFault;
+      peripheralsOffline = status.peripheralsOffline;
     },
     close: async () => {
+      lists?.stop();
       uplink.stop();
       await heartbeat.stop();
       await bus.close();

@@ -19,7 +19,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation) return reply.code(400).send(body('REQUEST_INVALID', err.message));
     if (isRescardError(err)) {
-      const status = err.code === 'REQUEST_INVALID' ? (err.details['status'] === 404 ? 404 : 400) : err.code === 'SERVER_STORE_FAILURE' ? 503 : 500;
+      const status =
+        err.code === 'REQUEST_INVALID'
+          ? err.details['status'] === 404
+            ? 404
+            : 400
+          : err.code === 'SERVER_STORE_FAILURE' || err.code === 'STORE_FAILURE'
+            ? 503
+            : 400; // every other code names bad input (a list, a token, a PAN): the caller's to fix
       if (status >= 500) req.log.error({ code: err.code, details: err.details }, err.message);
       return reply.code(status).send(body(err.code, err.message));
     }

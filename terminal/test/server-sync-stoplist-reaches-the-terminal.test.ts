@@ -1,0 +1,109 @@
+/**
+ * Issue 4's path end to end with real processes: `rescard-server start` (embedded aedes, SQLite,
+ * signed lists) and a bus `rescard-terminal start` with an uplink to it, cards through pcscd.
+ * Taps appear at the server exactly once; an operator stop-lists a card through the API; the
+ * terminal applies the signed delta and refuses the card.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
+import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
+import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+
+const SERVER = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
+let server: ChildProcessWithoutNullStreams | null = null;
+let device: DeviceProcess | null = null;
+
+afterEach(async () => {
+  await device?.stop();
+  device = null;
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server!.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  server = null;
+});
+
+async function startServer(dataDir: string): Promise<{ http: number; mqtt: number }> {
+  server = spawn(process.execPath, [SERVER, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
+  const first = await new Promise<string>((resolve) => createInterface({ input: server!.stdout }).once('line', resolve));
+  return JSON.parse(first) as { http: number; mqtt: number };
+}
+
+async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  expect(res.status, `${method} ${path}`).toBeLessThan(300);
+  return (await res.json()) as T;
+}
+
+async function tap(profile: string): Promise<string> {
+  const presented = await presentCard({ card: buildProfileCard(profile).card, port: 35963, holdMs: 5000 });
+  const line = await device!.next(10_000);
+  await presented.remove();
+  await new Promise((r) => setTimeout(r, 700));
+  expect(line, device!.stderr).not.toBeNull();
+  return line!;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('server, terminal and lists over MQTT', () => {
+  it('taps reach the server once; a stop-listed card is refused within seconds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rescard-sync-'));
+    const ports = await startServer(join(dir, 'server'));
+    const signing = await api<{ kid: string; publicKeyPem: string }>(ports.http, 'GET', '/api/lists/signing-key');
+    const pensioner = keyring.panToken(buildProfileCard('mir-debit').pan).token;
+    await api(ports.http, 'POST', '/api/lists/stoplist/region/snapshot', { entries: [] });
+    await api(ports.http, 'POST', '/api/lists/benefit/region/snapshot', { entries: [{ token: pensioner, category: 'pensioner' }] });
+
+    const world = await buildDemoWorld(join(dir, 'world'), Date.now());
+    const config = JSON.parse(readFileSync(world.configs.bus, 'utf8')) as Record<string, unknown>;
+    config['lists'] = { verifyKeys: { [signing.kid]: signing.publicKeyPem }, allowDev: false };
+    config['uplink'] = { url: `mqtt://127.0.0.1:${ports.mqtt}`, listsBaseUrl: `http://127.0.0.1:${ports.http}`, heartbeatMs: 1000 };
+    writeFileSync(world.configs.bus, JSON.stringify(config));
+    device = DeviceProcess.start(world.configs.bus);
+
+    const listsAt = (want: number) => async (): Promise<true | null> => {
+      const r = terminalCli(['status', '--config', world.configs.bus]);
+      const status = JSON.parse(r.stdout) as { lists: Record<string, { version?: number }> };
+      return (status.lists['stoplist']?.version ?? 0) >= want && (status.lists['benefit']?.version ?? 0) >= 1 ? true : null;
+    };
+    await until('the device took the signed lists', listsAt(1));
+    expect(await tap('mir-debit')).toContain('OK_FREE');
+
+    const added = await api<{ version: number }>(ports.http, 'PUT', '/api/lists/stoplist/region/entries', { entries: [{ token: pensioner, attrs: { reason: 'LOST' } }] });
+    await until('the stop-list delta reached the device', listsAt(added.version));
+    expect(await tap('mir-debit')).toContain('STOPLISTED');
+
+    const taps = await until('both taps at the server', async () => {
+      const r = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(ports.http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
+      return r.taps.length >= 2 ? r.taps : null;
+    });
+    expect(taps.map((t) => [t.seq, t.reason])).toEqual([[1, 'OK_FREE'], [2, 'STOPLISTED']]);
+    expect(JSON.stringify(taps)).not.toContain(buildProfileCard('mir-debit').pan);
+    await until('the journal drained (app-level acks)', async () => {
+      const r = JSON.parse(terminalCli(['status', '--config', world.configs.bus]).stdout) as { journal: { depth: number } };
+      return r.journal.depth === 0 ? true : null;
+    });
+    const devices = await api<{ devices: { deviceId: string; online: boolean }[] }>(ports.http, 'GET', '/api/devices');
+    expect(devices.devices.find((d) => d.deviceId === 'bus-0001')?.online).toBe(true);
+  });
+});
