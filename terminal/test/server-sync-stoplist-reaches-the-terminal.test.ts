@@ -81,10 +81,10 @@ describe('server, terminal and lists over MQTT', () => {
     writeFileSync(world.configs.bus, JSON.stringify(config));
     device = DeviceProcess.start(world.configs.bus);
 
-    const listsAt = (want: number) => async (): Promise<true | null> => {
+    const listsAt = (want: number) => (): Promise<true | null> => {
       const r = terminalCli(['status', '--config', world.configs.bus]);
       const status = JSON.parse(r.stdout) as { lists: Record<string, { version?: number }> };
-      return (status.lists['stoplist']?.version ?? 0) >= want && (status.lists['benefit']?.version ?? 0) >= 1 ? true : null;
+      return Promise.resolve((status.lists['stoplist']?.version ?? 0) >= want && (status.lists['benefit']?.version ?? 0) >= 1 ? true : null);
     };
     await until('the device took the signed lists', listsAt(1));
     expect(await tap('mir-debit')).toContain('OK_FREE');
@@ -99,9 +99,9 @@ describe('server, terminal and lists over MQTT', () => {
     });
     expect(taps.map((t) => [t.seq, t.reason])).toEqual([[1, 'OK_FREE'], [2, 'STOPLISTED']]);
     expect(JSON.stringify(taps)).not.toContain(buildProfileCard('mir-debit').pan);
-    await until('the journal drained (app-level acks)', async () => {
+    await until('the journal drained (app-level acks)', () => {
       const r = JSON.parse(terminalCli(['status', '--config', world.configs.bus]).stdout) as { journal: { depth: number } };
-      return r.journal.depth === 0 ? true : null;
+      return Promise.resolve(r.journal.depth === 0 ? true : null);
     });
     const devices = await api<{ devices: { deviceId: string; online: boolean }[] }>(ports.http, 'GET', '/api/devices');
     expect(devices.devices.find((d) => d.deviceId === 'bus-0001')?.online).toBe(true);

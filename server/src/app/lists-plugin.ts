@@ -35,7 +35,7 @@ export async function listsPlugin(ctx: ServerContext): Promise<PluginHandle> {
   const service = await createListService({
     dataDir,
     signer: key.signer,
-    publish: ctx.broker.publish,
+    publish: (topic, payload, opts) => ctx.broker.publish(topic, payload, opts),
     clock: { wallMs: () => Date.now() },
     log: ctx.log,
   });
