@@ -6,6 +6,7 @@
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { pino } from 'pino';
 import { demoReads } from './demo-reads.js';
+import { demoSync } from './demo-sync.js';
 import { demoTerminals } from './demo-terminals.js';
 
 const VPCD_PORT = Number(process.env['RESCARD_VPCD_PORT'] ?? 35963);
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   console.log('rescard demo — development token key (kid dev-1), virtual cards on vpcd port', VPCD_PORT);
   await demoReads(keyring, log, VPCD_PORT);
   await demoTerminals(VPCD_PORT);
+  await demoSync(VPCD_PORT);
 }
 
 main().then(
