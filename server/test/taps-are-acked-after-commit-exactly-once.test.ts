@@ -100,7 +100,7 @@ describe('taps over MQTT', () => {
     await client.publishAsync(t, Buffer.alloc(1024 * 1024 + 10, 0x20), { qos: 1 });
     await client.publishAsync(t, encodePayload(makeBatch('bus-5', [1])), { qos: 1 });
     const intruder = await connect(server.ports.mqtt, 'bus-6');
-    const closed = new Promise((r) => intruder.once('close', r));
+    const closed = new Promise<void>((r) => intruder.once('close', () => r()));
     intruder.publish(topics.deviceTaps('bus-4'), encodePayload(makeBatch('bus-4', [1])), { qos: 1 });
     await closed;
     intruder.end(true);

@@ -31,10 +31,25 @@ export const ERROR_CODES = {
   LIST_FILE_INVALID: 'a list file is malformed, unsigned when a signature is required, or for another audience',
   JOURNAL_FULL: 'the tap journal is at capacity: taps are refused until the uplink drains it',
   STORE_FAILURE: 'the device database failed (disk, corruption, schema)',
+  // terminal: serial peripherals (OSDP, SIA OSDP 2.2) and GPS
+  OSDP_FRAME_INVALID: 'an OSDP packet is malformed: bad length, bad check character, or reserved fields set',
+  OSDP_MESSAGE_INVALID: 'an OSDP command or reply has a data length or field value the specification does not allow',
+  OSDP_SC_FAILED: 'the OSDP Secure Channel failed: wrong key (cryptogram mismatch), bad MAC, or undecryptable data',
+  OSDP_INSTALL_MODE_REFUSED: 'the default key SCBK-D (install mode) was asked for outside the bench',
+  OSDP_KEY_INVALID: 'an OSDP Secure Channel Base Key is not 16 bytes',
+  OSDP_PD_OFFLINE: 'the OSDP peripheral did not answer within the timeout after the retries, or is offline',
+  OSDP_NAK: 'the OSDP peripheral refused the command (osdp_NAK with a reason)',
+  OSDP_PORT_FAILURE: 'the OSDP serial port could not be opened, written or closed',
+  OSDP_QUEUE_FULL: 'too many OSDP commands are waiting for the bus; the newest was refused',
+  OSDP_STOPPED: 'the OSDP control panel was stopped before the command was sent',
+  GPS_PORT_FAILURE: 'the GPS serial port could not be opened (wrong path, no permission, device unplugged)',
+  MQTT_UNAVAILABLE: 'the MQTT broker (gateway or server) is not connected, unreachable, or refused the message',
   // sync protocol
   PROTOCOL_INVALID: 'an MQTT topic or payload is not valid protocol v1 (bad JSON, schema, version or size)',
   // server
   SERVER_STORE_FAILURE: 'the server database (server.db) failed (disk, corruption, schema): nothing of the failed commit was acknowledged',
+  // gateway
+  GATEWAY_STORE_FAILURE: 'the gateway database (gateway.db) failed (disk, corruption, schema): nothing of the failed commit was acknowledged',
   REQUEST_INVALID: 'an HTTP API request has invalid parameters or names something that does not exist',
   // any program
   CONFIG_INVALID: 'a configuration file or option is invalid',

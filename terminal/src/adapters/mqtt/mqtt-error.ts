@@ -1,27 +1,15 @@
 /**
- * MqttError: the MQTT adapter's one failure, with a stable code. Mirrors RescardError's shape;
- * it lives here until the code is added to shared/src/errors.ts (as GpsError does). Callers
- * of the MessageBus never see mqtt.js error types.
+ * MqttError: the MQTT adapter's one failure. A RescardError with the MQTT codes, which live in
+ * the one catalogue (shared/src/errors.ts). Callers of the MessageBus never see mqtt.js errors.
  */
-export const MQTT_ERROR_CODES = {
-  MQTT_UNAVAILABLE: 'the MQTT broker (gateway or server) is not connected, unreachable, or refused the message',
-} as const;
+import { RescardError, type ErrorCode } from '@rescard/shared';
 
-export type MqttErrorCode = keyof typeof MQTT_ERROR_CODES;
+/** The MQTT codes of the catalogue. */
+export type MqttErrorCode = Extract<ErrorCode, `MQTT_${string}`>;
 
-export class MqttError extends Error {
-  override readonly name = 'MqttError';
-
-  constructor(
-    readonly code: MqttErrorCode,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  toJSON(): { code: MqttErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
-    return { code: this.code, message: this.message, details: this.details };
+/** A RescardError restricted to this adapter's codes (one catalogue: shared/src/errors.ts). */
+export class MqttError extends RescardError {
+  constructor(code: MqttErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(code, message, details, options);
   }
 }

@@ -1,27 +1,16 @@
 /**
- * GpsError: the GPS adapter's one failure, with a stable code. Mirrors RescardError's shape;
- * it lives here until the code is added to shared/src/errors.ts (docs/adr/0003-gps-and-stops.md).
- * Expected conditions (no fix, stale fix, bad sentences) are values and counters, not errors.
+ * GpsError: the GPS adapter's one failure. A RescardError with the GPS codes, which live in the
+ * one catalogue (shared/src/errors.ts). Expected conditions (no fix, stale fix, bad sentences)
+ * are values and counters, not errors.
  */
-export const GPS_ERROR_CODES = {
-  GPS_PORT_FAILURE: 'the GPS serial port could not be opened (wrong path, no permission, device unplugged)',
-} as const;
+import { RescardError, type ErrorCode } from '@rescard/shared';
 
-export type GpsErrorCode = keyof typeof GPS_ERROR_CODES;
+/** The GPS codes of the catalogue. */
+export type GpsErrorCode = Extract<ErrorCode, `GPS_${string}`>;
 
-export class GpsError extends Error {
-  override readonly name = 'GpsError';
-
-  constructor(
-    readonly code: GpsErrorCode,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  toJSON(): { code: GpsErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
-    return { code: this.code, message: this.message, details: this.details };
+/** A RescardError restricted to this adapter's codes (one catalogue: shared/src/errors.ts). */
+export class GpsError extends RescardError {
+  constructor(code: GpsErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(code, message, details, options);
   }
 }

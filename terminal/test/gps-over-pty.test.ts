@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseNmeaLog, parseSimRoute, SimGps } from '@rescard/hardware-sim';
-import { SystemClock } from '../system/system-clock.js';
-import { positionForTap } from '../../ports/position.js';
-import { nmeaFixturePath } from '../../protocol/nmea/fixtures/nmea-fixtures.js';
-import { GpsError } from './gps-error.js';
-import { NmeaPosition } from './nmea-position.js';
-import { SerialNmeaReader } from './serial-nmea-reader.js';
-import { openPtyPair, type PtyPair } from '../../testing/socat-pty-pair.js';
+import { SystemClock } from '../src/adapters/system/system-clock.js';
+import { positionForTap } from '../src/ports/position.js';
+import { nmeaFixturePath } from '../src/protocol/nmea/fixtures/nmea-fixtures.js';
+import { GpsError } from '../src/adapters/nmea/gps-error.js';
+import { NmeaPosition } from '../src/adapters/nmea/nmea-position.js';
+import { SerialNmeaReader } from '../src/adapters/nmea/serial-nmea-reader.js';
+import { openPtyPair, type PtyPair } from '../src/testing/socat-pty-pair.js';
 
 const log = pino({ level: 'silent' });
 /** Three stops 12 m apart (north), radius 5 m; 43.2 km/h = 12 m/s, so one second between stops. */
