@@ -16,26 +16,32 @@ import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
 import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
 
 const SERVER = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+const GATEWAY = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
-let server: ChildProcessWithoutNullStreams | null = null;
+const processes: ChildProcessWithoutNullStreams[] = [];
 let device: DeviceProcess | null = null;
 
 afterEach(async () => {
   await device?.stop();
   device = null;
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
+  for (const child of processes.splice(0).reverse()) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
     await exited;
   }
-  server = null;
 });
 
-async function startServer(dataDir: string): Promise<{ http: number; mqtt: number }> {
-  server = spawn(process.execPath, [SERVER, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
-  const first = await new Promise<string>((resolve) => createInterface({ input: server!.stdout }).once('line', resolve));
+/** Spawn a program that prints its bound ports as its first stdout line. */
+async function startProgram(args: string[]): Promise<{ http: number; mqtt: number }> {
+  const child = spawn(process.execPath, args);
+  processes.push(child);
+  const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
   return JSON.parse(first) as { http: number; mqtt: number };
 }
+
+const startServer = (dataDir: string): Promise<{ http: number; mqtt: number }> =>
+  startProgram([SERVER, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
 
 async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -69,41 +75,71 @@ describe('server, terminal and lists over MQTT', () => {
   it('taps reach the server once; a stop-listed card is refused within seconds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rescard-sync-'));
     const ports = await startServer(join(dir, 'server'));
-    const signing = await api<{ kid: string; publicKeyPem: string }>(ports.http, 'GET', '/api/lists/signing-key');
-    const pensioner = keyring.panToken(buildProfileCard('mir-debit').pan).token;
-    await api(ports.http, 'POST', '/api/lists/stoplist/region/snapshot', { entries: [] });
-    await api(ports.http, 'POST', '/api/lists/benefit/region/snapshot', { entries: [{ token: pensioner, category: 'pensioner' }] });
+    await scenario(dir, ports, ports);
+  });
 
-    const world = await buildDemoWorld(join(dir, 'world'), Date.now());
-    const config = JSON.parse(readFileSync(world.configs.bus, 'utf8')) as Record<string, unknown>;
-    config['lists'] = { verifyKeys: { [signing.kid]: signing.publicKeyPem }, allowDev: false };
-    config['uplink'] = { url: `mqtt://127.0.0.1:${ports.mqtt}`, listsBaseUrl: `http://127.0.0.1:${ports.http}`, heartbeatMs: 1000 };
-    writeFileSync(world.configs.bus, JSON.stringify(config));
-    device = DeviceProcess.start(world.configs.bus);
-
-    const listsAt = (want: number) => (): Promise<true | null> => {
-      const r = terminalCli(['status', '--config', world.configs.bus]);
-      const status = JSON.parse(r.stdout) as { lists: Record<string, { version?: number }> };
-      return Promise.resolve((status.lists['stoplist']?.version ?? 0) >= want && (status.lists['benefit']?.version ?? 0) >= 1 ? true : null);
-    };
-    await until('the device took the signed lists', listsAt(1));
-    expect(await tap('mir-debit')).toContain('OK_FREE');
-
-    const added = await api<{ version: number }>(ports.http, 'PUT', '/api/lists/stoplist/region/entries', { entries: [{ token: pensioner, attrs: { reason: 'LOST' } }] });
-    await until('the stop-list delta reached the device', listsAt(added.version));
-    expect(await tap('mir-debit')).toContain('STOPLISTED');
-
-    const taps = await until('both taps at the server', async () => {
-      const r = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(ports.http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
-      return r.taps.length >= 2 ? r.taps : null;
-    });
-    expect(taps.map((t) => [t.seq, t.reason])).toEqual([[1, 'OK_FREE'], [2, 'STOPLISTED']]);
-    expect(JSON.stringify(taps)).not.toContain(buildProfileCard('mir-debit').pan);
-    await until('the journal drained (app-level acks)', () => {
-      const r = JSON.parse(terminalCli(['status', '--config', world.configs.bus]).stdout) as { journal: { depth: number } };
-      return Promise.resolve(r.journal.depth === 0 ? true : null);
-    });
-    const devices = await api<{ devices: { deviceId: string; online: boolean }[] }>(ports.http, 'GET', '/api/devices');
-    expect(devices.devices.find((d) => d.deviceId === 'bus-0001')?.online).toBe(true);
+  it('the same through a gateway: custody, forwarding, and the list cache relay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rescard-sync-gw-'));
+    const ports = await startServer(join(dir, 'server'));
+    const gwConfig = join(dir, 'gateway.json');
+    writeFileSync(
+      gwConfig,
+      JSON.stringify({
+        gatewayId: 'gw-bus-0001',
+        dataDir: join(dir, 'gateway'),
+        logLevel: 'warn',
+        local: { mqttPort: 0, httpPort: 0 },
+        upstream: { mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, httpUrl: `http://127.0.0.1:${ports.http}/` },
+        lists: { audiences: ['region'] },
+        heartbeatMs: 1000,
+      }),
+    );
+    const gateway = await startProgram([GATEWAY, 'start', '--config', gwConfig]);
+    await scenario(dir, ports, gateway);
   });
 });
+
+/** Lists from the server, taps and lists through `hop` (the server itself, or a gateway). */
+async function scenario(dir: string, ports: { http: number }, hop: { http: number; mqtt: number }): Promise<void> {
+  const signing = await api<{ kid: string; publicKeyPem: string }>(ports.http, 'GET', '/api/lists/signing-key');
+  const pensioner = keyring.panToken(buildProfileCard('mir-debit').pan).token;
+  await api(ports.http, 'POST', '/api/lists/stoplist/region/snapshot', { entries: [] });
+  await api(ports.http, 'POST', '/api/lists/benefit/region/snapshot', { entries: [{ token: pensioner, category: 'pensioner' }] });
+
+  const world = await buildDemoWorld(join(dir, 'world'), Date.now());
+  const config = JSON.parse(readFileSync(world.configs.bus, 'utf8')) as Record<string, unknown>;
+  config['lists'] = { verifyKeys: { [signing.kid]: signing.publicKeyPem }, allowDev: false };
+  config['uplink'] = { url: `mqtt://127.0.0.1:${hop.mqtt}`, listsBaseUrl: `http://127.0.0.1:${hop.http}`, heartbeatMs: 1000 };
+  writeFileSync(world.configs.bus, JSON.stringify(config));
+  device = DeviceProcess.start(world.configs.bus);
+
+  const listsAt = (want: number) => (): Promise<true | null> => {
+    const r = terminalCli(['status', '--config', world.configs.bus]);
+    const status = JSON.parse(r.stdout) as { lists: Record<string, { version?: number }> };
+    return Promise.resolve((status.lists['stoplist']?.version ?? 0) >= want && (status.lists['benefit']?.version ?? 0) >= 1 ? true : null);
+  };
+  await until('the device took the signed lists', listsAt(1));
+  expect(await tap('mir-debit')).toContain('OK_FREE');
+
+  const added = await api<{ version: number }>(ports.http, 'PUT', '/api/lists/stoplist/region/entries', { entries: [{ token: pensioner, attrs: { reason: 'LOST' } }] });
+  await until('the stop-list delta reached the device', listsAt(added.version));
+  expect(await tap('mir-debit')).toContain('STOPLISTED');
+
+  const taps = await until('both taps at the server', async () => {
+    const r = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(ports.http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
+    return r.taps.length >= 2 ? r.taps : null;
+  });
+  expect(taps.map((t) => [t.seq, t.reason])).toEqual([[1, 'OK_FREE'], [2, 'STOPLISTED']]);
+  expect(JSON.stringify(taps)).not.toContain(buildProfileCard('mir-debit').pan);
+  await until('the journal drained (app-level acks)', () => {
+    const r = JSON.parse(terminalCli(['status', '--config', world.configs.bus]).stdout) as { journal: { depth: number } };
+    return Promise.resolve(r.journal.depth === 0 ? true : null);
+  });
+  // The server sees the terminal's own heartbeat, or through a gateway the gateway's.
+  const reporter = hop === ports ? 'bus-0001' : 'gw-bus-0001';
+  const online = await until(`${reporter} online at the server`, async () => {
+    const r = await api<{ devices: { deviceId: string; online: boolean }[] }>(ports.http, 'GET', '/api/devices');
+    return r.devices.find((d) => d.deviceId === reporter && d.online) ?? null;
+  });
+  expect(online.online).toBe(true);
+}
