@@ -43,3 +43,4 @@ export { EMV_FIXTURES_DIR, emvFixturePath } from './fixtures.js';
 export { maskPan, luhnValid, isPanShaped } from './pan.js';
 export * from './gps/index.js';
 export * from './osdp/index.js';
+export * from './fleet/index.js';

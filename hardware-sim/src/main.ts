@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pino from 'pino';
 import { RescardError } from '@rescard/shared';
 import { listProfiles, runCardCommand, type CardCommandOptions } from './cli/card-command.js';
+import { registerFleetCommand } from './cli/fleet-command.js';
 import { registerGpsCommand } from './cli/gps-command.js';
 import { registerTurnstileCommand } from './cli/turnstile-command.js';
 import type { PresentedCard } from './vpcd/vpcd-client.js';
@@ -71,6 +72,11 @@ async function main(argv: readonly string[]): Promise<number> {
     defaultLogLevel: process.env['RESCARD_SIM_LOG_LEVEL'] ?? 'warn',
   });
   registerTurnstileCommand(program, {
+    out: (line) => console.log(line),
+    logger: (level) => pino({ level, base: { app: 'rescard-sim' } }, pino.destination(2)),
+    defaultLogLevel: process.env['RESCARD_SIM_LOG_LEVEL'] ?? 'warn',
+  });
+  registerFleetCommand(program, {
     out: (line) => console.log(line),
     logger: (level) => pino({ level, base: { app: 'rescard-sim' } }, pino.destination(2)),
     defaultLogLevel: process.env['RESCARD_SIM_LOG_LEVEL'] ?? 'warn',

@@ -1,7 +1,8 @@
 /**
- * Demo part 3: server and terminal in sync. `rescard-server start` (embedded aedes, SQLite,
- * signed lists); a bus terminal with an uplink to it; an operator stop-lists a card through the
- * API and the terminal refuses it moments later; the taps are at the server, exactly once.
+ * Demo part 3: server, gateway and terminal in sync. `rescard-server start` (embedded aedes,
+ * SQLite, signed lists); `rescard-gateway start` on the bus (custody outbox, list cache); a bus
+ * terminal connected to the gateway; an operator stop-lists a card through the server's API and
+ * the terminal refuses it moments later; the taps are at the server, exactly once.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
 import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
 
 const SERVER = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+const GATEWAY = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
@@ -41,7 +43,7 @@ async function waitFor(test: () => boolean, ms: number): Promise<boolean> {
 
 export async function demoSync(port: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rescard-demo-sync-'));
-  console.log('\n== 3. Server and terminal in sync (MQTT on loopback, signed lists over HTTP) ==');
+  console.log('\n== 3. Server, gateway and terminal in sync (MQTT on loopback, signed lists over HTTP) ==');
   const server = spawn(process.execPath, [SERVER, 'start', '--data', join(dir, 'server'), '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
   const ports = JSON.parse(await new Promise<string>((r) => createInterface({ input: server.stdout }).once('line', r))) as { http: number; mqtt: number };
   console.log(`  rescard-server start: HTTP ${ports.http}, MQTT ${ports.mqtt}, data in ${join(dir, 'server')}`);
@@ -52,14 +54,30 @@ export async function demoSync(port: number): Promise<void> {
   await api(ports.http, 'POST', '/api/lists/benefit/region/snapshot', { entries: [{ token: pensioner, category: 'pensioner' }] });
   console.log(`  operator: benefit list v1 (1 holder), empty stop-list v1; devices pin signing key ${signing.kid}`);
 
+  const gwConfig = join(dir, 'gateway.json');
+  writeFileSync(
+    gwConfig,
+    JSON.stringify({
+      gatewayId: 'gw-bus-0001',
+      dataDir: join(dir, 'gateway'),
+      logLevel: 'warn',
+      local: { mqttPort: 0, httpPort: 0 },
+      upstream: { mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, httpUrl: `http://127.0.0.1:${ports.http}/` },
+      lists: { audiences: ['region'] },
+    }),
+  );
+  const gateway = spawn(process.execPath, [GATEWAY, 'start', '--config', gwConfig]);
+  const gw = JSON.parse(await new Promise<string>((r) => createInterface({ input: gateway.stdout }).once('line', r))) as { http: number; mqtt: number };
+  console.log(`  rescard-gateway start (on the bus): MQTT ${gw.mqtt} for its terminals, list cache on HTTP ${gw.http}`);
+
   const world = await buildDemoWorld(join(dir, 'world'), Date.now());
   const config = JSON.parse(readFileSync(world.configs.bus, 'utf8')) as Record<string, unknown>;
   config['lists'] = { verifyKeys: { [signing.kid]: signing.publicKeyPem }, allowDev: false };
-  config['uplink'] = { url: `mqtt://127.0.0.1:${ports.mqtt}`, listsBaseUrl: `http://127.0.0.1:${ports.http}`, heartbeatMs: 2000 };
+  config['uplink'] = { url: `mqtt://127.0.0.1:${gw.mqtt}`, listsBaseUrl: `http://127.0.0.1:${gw.http}`, heartbeatMs: 2000 };
   writeFileSync(world.configs.bus, JSON.stringify(config, null, 2));
   const device = DeviceProcess.start(world.configs.bus);
   await waitFor(() => stoplistVersion(world.configs.bus) >= 1, 10_000);
-  console.log(`  bus-0001 connected; lists synced (stop-list v${stoplistVersion(world.configs.bus)})`);
+  console.log(`  bus-0001 connected to the gateway; lists synced from its cache (stop-list v${stoplistVersion(world.configs.bus)})`);
 
   const tap = async (say: string): Promise<void> => {
     const presented = await presentCard({ card: buildProfileCard('mir-debit').card, port, holdMs: 5000 });
@@ -71,16 +89,18 @@ export async function demoSync(port: number): Promise<void> {
   const added = await api<{ version: number }>(ports.http, 'PUT', '/api/lists/stoplist/region/entries', { entries: [{ token: pensioner, attrs: { reason: 'STOLEN' } }] });
   const t0 = Date.now();
   const reached = await waitFor(() => stoplistVersion(world.configs.bus) >= added.version, 10_000);
-  console.log(`  operator stop-lists the card (v${added.version}): ${reached ? `on the device after ${Date.now() - t0} ms` : 'not on the device within 10 s'}`);
+  console.log(`  operator stop-lists the card at the server (v${added.version}): ${reached ? `on the device, via the gateway, after ${Date.now() - t0} ms` : 'not on the device within 10 s'}`);
   await sleep(2500); // past the repeat window, so the refusal is the stop-list's
   await tap('the same card, now reported stolen');
-  await sleep(1500);
+  await sleep(2000);
   const taps = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(ports.http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
-  console.log(`  at the server: ${taps.taps.map((t) => `seq ${t.seq} ${t.reason} ${t.panMasked}`).join('; ')}`);
+  console.log(`  at the server (forwarded by the gateway): ${taps.taps.map((t) => `seq ${t.seq} ${t.reason} ${t.panMasked}`).join('; ')}`);
   const devices = await api<{ devices: { deviceId: string; online: boolean; queueDepth?: number }[] }>(ports.http, 'GET', '/api/devices');
   console.log(`  device registry: ${JSON.stringify(devices.devices.map((d) => ({ id: d.deviceId, online: d.online })))}`);
   await device.stop();
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  await exited;
+  for (const child of [gateway, server]) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
 }
