@@ -21,11 +21,14 @@ export async function startSim(args: (simEnd: string) => string[]): Promise<SimP
   const pty: PtyPair = await openPtyPair();
   const child: ChildProcess = spawn(process.execPath, [SIM, ...args(pty.a)], { stdio: ['ignore', 'pipe', 'ignore'] });
   const lines: string[] = [];
+  let stopped = false;
   if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
   return {
     port: pty.b,
     drain: () => lines.splice(0),
     stop: async () => {
+      if (stopped) return;
+      stopped = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

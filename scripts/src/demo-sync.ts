@@ -70,14 +70,44 @@ export async function demoSync(port: number): Promise<void> {
   const gw = JSON.parse(await new Promise<string>((r) => createInterface({ input: gateway.stdout }).once('line', r))) as { http: number; mqtt: number };
   console.log(`  rescard-gateway start (on the bus): MQTT ${gw.mqtt} for its terminals, list cache on HTTP ${gw.http}`);
 
+  try {
+    await busThroughGateway({ dir, ports, gw, signing, pensioner, port });
+  } finally {
+    for (const child of [gateway, server]) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
+interface Setting {
+  readonly dir: string;
+  readonly ports: { http: number; mqtt: number };
+  readonly gw: { http: number; mqtt: number };
+  readonly signing: { kid: string; publicKeyPem: string };
+  readonly pensioner: string;
+  readonly port: number;
+}
+
+async function busThroughGateway({ dir, ports, gw, signing, pensioner, port }: Setting): Promise<void> {
   const world = await buildDemoWorld(join(dir, 'world'), Date.now());
   const config = JSON.parse(readFileSync(world.configs.bus, 'utf8')) as Record<string, unknown>;
   config['lists'] = { verifyKeys: { [signing.kid]: signing.publicKeyPem }, allowDev: false };
   config['uplink'] = { url: `mqtt://127.0.0.1:${gw.mqtt}`, listsBaseUrl: `http://127.0.0.1:${gw.http}`, heartbeatMs: 2000 };
   writeFileSync(world.configs.bus, JSON.stringify(config, null, 2));
   const device = DeviceProcess.start(world.configs.bus);
-  await waitFor(() => stoplistVersion(world.configs.bus) >= 1, 10_000);
-  console.log(`  bus-0001 connected to the gateway; lists synced from its cache (stop-list v${stoplistVersion(world.configs.bus)})`);
+  try {
+    await rideAndStopList(device, world.configs.bus, ports.http, pensioner, port);
+  } finally {
+    await device.stop();
+  }
+}
+
+async function rideAndStopList(device: DeviceProcess, busConfig: string, http: number, pensioner: string, port: number): Promise<void> {
+  await waitFor(() => stoplistVersion(busConfig) >= 1, 10_000);
+  console.log(`  bus-0001 connected to the gateway; lists synced from its cache (stop-list v${stoplistVersion(busConfig)})`);
 
   const tap = async (say: string): Promise<void> => {
     const presented = await presentCard({ card: buildProfileCard('mir-debit').card, port, holdMs: 5000 });
@@ -86,21 +116,15 @@ export async function demoSync(port: number): Promise<void> {
     await sleep(700);
   };
   await tap('pensioner taps');
-  const added = await api<{ version: number }>(ports.http, 'PUT', '/api/lists/stoplist/region/entries', { entries: [{ token: pensioner, attrs: { reason: 'STOLEN' } }] });
+  const added = await api<{ version: number }>(http, 'PUT', '/api/lists/stoplist/region/entries', { entries: [{ token: pensioner, attrs: { reason: 'STOLEN' } }] });
   const t0 = Date.now();
-  const reached = await waitFor(() => stoplistVersion(world.configs.bus) >= added.version, 10_000);
+  const reached = await waitFor(() => stoplistVersion(busConfig) >= added.version, 10_000);
   console.log(`  operator stop-lists the card at the server (v${added.version}): ${reached ? `on the device, via the gateway, after ${Date.now() - t0} ms` : 'not on the device within 10 s'}`);
   await sleep(2500); // past the repeat window, so the refusal is the stop-list's
   await tap('the same card, now reported stolen');
   await sleep(2000);
-  const taps = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(ports.http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
+  const taps = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
   console.log(`  at the server (forwarded by the gateway): ${taps.taps.map((t) => `seq ${t.seq} ${t.reason} ${t.panMasked}`).join('; ')}`);
-  const devices = await api<{ devices: { deviceId: string; online: boolean; queueDepth?: number }[] }>(ports.http, 'GET', '/api/devices');
+  const devices = await api<{ devices: { deviceId: string; online: boolean; queueDepth?: number }[] }>(http, 'GET', '/api/devices');
   console.log(`  device registry: ${JSON.stringify(devices.devices.map((d) => ({ id: d.deviceId, online: d.online })))}`);
-  await device.stop();
-  for (const child of [gateway, server]) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DEMO_ROUTE, DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+import { DEMO_ROUTE, DeviceProcess, buildDemoWorld, terminalCli, type DemoWorld } from '@rescard/terminal/testing';
 import { startSim, type SimPeripheral } from './demo-sim.js';
 
 const SETTLE_MS = 700;
@@ -32,6 +32,16 @@ async function runDevice(title: string, config: string, lists: string[], steps: 
   console.log(`\n-- ${title} --`);
   for (const file of lists) console.log(`  lists load ${file.split('/').at(-1)}: ${cli(['lists', 'load', file, '--config', config])}`);
   const device = DeviceProcess.start(config);
+  try {
+    await playSteps(device, steps, port, sim);
+  } finally {
+    await device.stop();
+  }
+  const status = JSON.parse(cli(['status', '--config', config])) as { journal: { depth: number; nextSeq: number } };
+  console.log(`  journal: ${status.journal.depth} taps recorded, next seq ${status.journal.nextSeq} (kept until the uplink acknowledges them)`);
+}
+
+async function playSteps(device: DeviceProcess, steps: Step[], port: number, sim?: SimPeripheral): Promise<void> {
   console.log(`  ${(await device.next(8000, true)) ?? '(the device did not start)'}`);
   for (const step of steps) {
     if (step.pauseMs) await sleep(step.pauseMs);
@@ -45,9 +55,6 @@ async function runDevice(title: string, config: string, lists: string[], steps: 
     await presented.remove();
     await sleep(SETTLE_MS);
   }
-  await device.stop();
-  const status = JSON.parse(cli(['status', '--config', config])) as { journal: { depth: number; nextSeq: number } };
-  console.log(`  journal: ${status.journal.depth} taps recorded, next seq ${status.journal.nextSeq} (kept until the uplink acknowledges them)`);
 }
 
 export async function demoTerminals(port: number): Promise<void> {
@@ -58,8 +65,17 @@ export async function demoTerminals(port: number): Promise<void> {
   const gps = await startSim((end) => ['gps', '--port', end, '--route', routeFile, '--rate-hz', '2']);
   const turnstile = await startSim((end) => ['turnstile', '--port', end, '--address', '1', '--scbk', scbkHex, '--pass-probability', '1', '--walk-ms', '500']);
   const world = await buildDemoWorld(dir, Date.now(), { gpsPort: gps.port, turnstile: { port: turnstile.port, scbkHex } });
+  try {
+    await threeDevices(world, port, turnstile);
+  } finally {
+    await gps.stop(); // also when a step failed: never leave a simulator behind
+    await turnstile.stop();
+  }
+}
+
+async function threeDevices(world: DemoWorld, port: number, turnstile: SimPeripheral): Promise<void> {
   const c = world.cards;
-  console.log(`\n== 2. Terminals decide offline (signed lists, SQLite journal in ${dir}) ==`);
+  console.log(`\n== 2. Terminals decide offline (signed lists, SQLite journal in ${world.dir}) ==`);
   await runDevice('bus validator, route r42, GPS on a serial line (rescard-sim gps)', world.configs.bus, world.lists.bus, [
     { say: 'pensioner taps a Mir card', profile: c.pensioner },
     { say: 'taps again at once', profile: c.pensioner },
@@ -67,14 +83,12 @@ export async function demoTerminals(port: number): Promise<void> {
     { say: 'a card reported lost', profile: c.stopListed },
     { say: 'a Visa card with no benefit', profile: c.notEnrolled },
   ], port);
-  await gps.stop();
   await runDevice('school gate, school-7 (IN on 00 00, OUT on 00 01), OSDP turnstile with Secure Channel', world.configs.gate, world.lists.gate, [
     { say: 'student enters', profile: c.pensioner },
     { say: 'passes the card back to a friend (passback)', profile: c.pensioner, pauseMs: 1200 },
     { say: 'student leaves', profile: c.pensioner, port: port + 1 },
     { say: 'someone not on the roster', profile: c.notEnrolled },
   ], port, turnstile);
-  await turnstile.stop();
   await runDevice('canteen till, school-7 (lunch window now)', world.configs.canteen, world.lists.canteen, [
     { say: 'student with a free lunch', profile: c.pensioner },
     { say: 'the same student again', profile: c.pensioner },

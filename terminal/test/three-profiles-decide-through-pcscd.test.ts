@@ -58,15 +58,18 @@ async function gateWithTurnstile(passProbability: string): Promise<{ world: Demo
   const scbkHex = randomBytes(16).toString('hex');
   const args = ['turnstile', '--port', pty.a, '--address', '1', '--scbk', scbkHex, '--pass-probability', passProbability, '--walk-ms', '300'];
   const sim = spawn(process.execPath, [SIM, ...args], { stdio: 'ignore' });
-  const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now(), { turnstile: { port: pty.b, scbkHex } });
-  await boot(world, 'gate');
-  return {
-    world,
-    stop: async () => {
-      sim.kill('SIGTERM');
-      await pty.close();
-    },
+  const stop = async (): Promise<void> => {
+    sim.kill('SIGTERM');
+    await pty.close();
   };
+  try {
+    const world = await buildDemoWorld(mkdtempSync(join(tmpdir(), 'rescard-e2e-')), Date.now(), { turnstile: { port: pty.b, scbkHex } });
+    await boot(world, 'gate');
+    return { world, stop };
+  } catch (err) {
+    await stop(); // never leave a simulator behind
+    throw err;
+  }
 }
 
 function journalRows(world: DemoWorld, profile: 'bus' | 'gate' | 'canteen'): TapRecord[] {
