@@ -2,8 +2,9 @@
  * bench:read — the card path through the real PC/SC stack.
  *
  *  1. Card read: from nfc-pcsc's 'card' event (pcscd has powered the card) to CardRead (PAN
- *     tokenised), with our PcscCardReader + EMV flow; baseline: a bare nfc-pcsc loop sending the
- *     same command APDUs (recorded from our read) with no parsing. Taps alternate in blocks so
+ *     tokenised), with the terminal's read (transport rules, EMV flow, tokenisation) over
+ *     nfc-pcsc; baseline: a bare nfc-pcsc loop sending the same command APDUs (recorded from
+ *     our read) with no parsing. Taps alternate in blocks so
  *     both see the same machine load. vpcd adds ~40 ms per APDU (DESIGN.md), so the figure to
  *     read is the ratio, not the milliseconds.
  *  2. TLV decoding throughput, pure: records of the Mir model card decoded in a loop; baseline a
@@ -14,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring, decodeTlv } from '@rescard/shared';
 import { buildProfileCard, emvFixturePath, presentCard, readTranscriptFile } from '@rescard/hardware-sim';
-import { PcscCardReader, readCardSession, type CardSession } from '@rescard/terminal';
+import { readCardSession, type CardSession } from '@rescard/terminal';
 import { NFC, type Reader } from 'nfc-pcsc';
 import { pino } from 'pino';
 import { median, percentile, round } from './bench-stats.js';
@@ -28,63 +29,74 @@ const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
 const failures: string[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+const TAP_TIMEOUT_MS = 10_000;
+
 async function tapWith(handle: (done: Promise<void>) => Promise<void>): Promise<void> {
   const { card } = buildProfileCard('mir-debit');
   const presented = await presentCard({ card, port: VPCD_PORT, holdMs: 10_000 });
-  await handle(presented.removed);
+  // A tap the reader never reported is counted as failed, not waited for forever.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    handle(presented.removed),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        failures.push('no card event within 10 s');
+        resolve();
+      }, TAP_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
   await presented.remove();
   await sleep(SETTLE_MS);
 }
 
-async function oursBlock(samples: number[], commands: Buffer[][]): Promise<void> {
-  const reader = new PcscCardReader({ log });
-  let resolveTap: () => void = () => undefined;
-  await reader.start(async (session: CardSession) => {
-    const sent: Buffer[] = [];
-    const recording: CardSession = {
-      readerName: session.readerName,
-      atr: session.atr,
-      get removed() {
-        return session.removed;
-      },
-      transmit: (c) => (sent.push(Buffer.from(c)), session.transmit(c)),
-    };
-    const t0 = performance.now();
-    await readCardSession(recording, { keyring, readTimeoutMs: 5000, now: () => new Date(), monoMs: () => performance.now(), random: randomBytes, log });
-    samples.push(performance.now() - t0);
-    commands.push(sent);
-    resolveTap();
-  });
-  for (let i = 0; i < TAPS_PER_BLOCK; i += 1) {
-    await tapWith(() => new Promise<void>((r) => (resolveTap = r)));
-  }
-  await reader.stop();
-}
+/**
+ * One nfc-pcsc context for the whole run (opening and closing PC/SC contexts per block slows
+ * pcscd down over time). Each card is handled by the mode of its block: "ours" runs the
+ * terminal's read (transport rules, EMV flow, tokenisation) over the reader; "bare" sends the
+ * APDUs our read sent, with no parsing.
+ */
+type Mode = { kind: 'ours'; samples: number[]; commands: Buffer[][] } | { kind: 'bare'; samples: number[]; script: Buffer[] };
 
-async function bareBlock(samples: number[], script: Buffer[]): Promise<void> {
+function openReaders(onCard: (reader: Reader) => Promise<void>): NFC {
   const nfc = new NFC();
   nfc.on('error', () => undefined);
-  let resolveTap: () => void = () => undefined;
   nfc.on('reader', (reader: Reader) => {
     reader.autoProcessing = false;
     reader.on('error', () => undefined);
-    reader.on('card', () => {
-      void (async () => {
-        const t0 = performance.now();
-        try {
-          for (const command of script) await reader.transmit(command, 4096);
-          samples.push(performance.now() - t0);
-        } catch (err) {
-          failures.push((err as Error).message);
-        }
-        resolveTap();
-      })();
-    });
+    reader.on('card', () => void onCard(reader));
   });
+  return nfc;
+}
+
+async function runBlock(setMode: (m: Mode) => void, mode: Mode, done: { resolve: () => void }): Promise<void> {
+  setMode(mode);
   for (let i = 0; i < TAPS_PER_BLOCK; i += 1) {
-    await tapWith(() => new Promise<void>((r) => (resolveTap = r)));
+    await tapWith(() => new Promise<void>((r) => (done.resolve = r)));
   }
-  nfc.close();
+}
+
+async function handleCard(reader: Reader, mode: Mode): Promise<void> {
+  const t0 = performance.now();
+  try {
+    if (mode.kind === 'bare') {
+      for (const command of mode.script) await reader.transmit(command, 4096);
+      mode.samples.push(performance.now() - t0);
+      return;
+    }
+    const sent: Buffer[] = [];
+    const session: CardSession = {
+      readerName: reader.name,
+      atr: Buffer.alloc(0),
+      removed: false,
+      transmit: (c) => (sent.push(Buffer.from(c)), reader.transmit(c, 4096)),
+    };
+    await readCardSession(session, { keyring, readTimeoutMs: 5000, now: () => new Date(), monoMs: () => performance.now(), random: randomBytes, log });
+    mode.samples.push(performance.now() - t0);
+    mode.commands.push(sent);
+  } catch (err) {
+    failures.push((err as Error).message);
+  }
 }
 
 async function tlvThroughput(): Promise<{ oursMBps: number; baselineMBps: number; objectsPerSec: number }> {
@@ -128,13 +140,19 @@ async function main(): Promise<void> {
   const ours: number[] = [];
   const bare: number[] = [];
   const commands: Buffer[][] = [];
+  let mode: Mode = { kind: 'ours', samples: ours, commands };
+  const done = { resolve: (): void => undefined };
+  const nfc = openReaders(async (reader) => {
+    await handleCard(reader, mode);
+    done.resolve();
+  });
   console.log(`bench:read — ${BLOCKS} blocks × ${TAPS_PER_BLOCK} taps each way, mir-debit model card on vpcd ${VPCD_PORT}`);
   for (let b = 0; b < BLOCKS; b += 1) {
-    await oursBlock(ours, commands);
-    const script = commands[commands.length - 1] ?? [];
-    await bareBlock(bare, script);
+    await runBlock((m) => (mode = m), { kind: 'ours', samples: ours, commands }, done);
+    await runBlock((m) => (mode = m), { kind: 'bare', samples: bare, script: commands.at(-1) ?? [] }, done);
     console.log(`  block ${b + 1}: ours median ${round(median(ours))} ms, bare median ${round(median(bare))} ms`);
   }
+  nfc.close();
   const apdus = commands[0]?.length ?? 0;
   const tlv = await tlvThroughput();
   const result = {
