@@ -42,7 +42,12 @@ async function runDevice(title: string, config: string, lists: string[], steps: 
 }
 
 async function playSteps(device: DeviceProcess, steps: Step[], port: number, sim?: SimPeripheral): Promise<void> {
-  console.log(`  ${(await device.next(8000, true)) ?? '(the device did not start)'}`);
+  // Ready once it reports normal mode (a gate's turnstile first comes online over OSDP).
+  let status: string | null = '';
+  while (status !== null && !status.includes('обычный режим')) {
+    status = await device.next(8000, true);
+    console.log(`  ${status ?? '(the device did not report normal mode)'}`);
+  }
   for (const step of steps) {
     if (step.pauseMs) await sleep(step.pauseMs);
     const presented = await presentCard({ card: buildProfileCard(step.profile).card, port: step.port ?? port, holdMs: 5000 });
