@@ -27,9 +27,16 @@ async function api<T>(port: number, method: string, path: string, body?: unknown
   return (await res.json()) as T;
 }
 
+/** The device's stop-list version (0 while a status call meets the live device mid-write). */
 function stoplistVersion(config: string): number {
-  const status = JSON.parse(terminalCli(['status', '--config', config]).stdout) as { lists: Record<string, { version?: number }> };
-  return status.lists['stoplist']?.version ?? 0;
+  const r = terminalCli(['status', '--config', config]);
+  if (r.code !== 0) return 0;
+  try {
+    const status = JSON.parse(r.stdout) as { lists?: Record<string, { version?: number }> };
+    return status.lists?.['stoplist']?.version ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 async function waitFor(test: () => boolean, ms: number): Promise<boolean> {

@@ -99,6 +99,22 @@ describe('server, terminal and lists over MQTT', () => {
   });
 });
 
+interface DeviceStatusJson {
+  readonly lists: Record<string, { version?: number }>;
+  readonly journal: { depth: number };
+}
+
+/** `rescard-terminal status`, or null when the call failed (e.g. it met the device mid-write). */
+function deviceStatus(config: string): DeviceStatusJson | null {
+  const r = terminalCli(['status', '--config', config]);
+  if (r.code !== 0) return null;
+  try {
+    return JSON.parse(r.stdout) as DeviceStatusJson;
+  } catch {
+    return null;
+  }
+}
+
 /** Lists from the server, taps and lists through `hop` (the server itself, or a gateway). */
 async function scenario(dir: string, ports: { http: number }, hop: { http: number; mqtt: number }): Promise<void> {
   const signing = await api<{ kid: string; publicKeyPem: string }>(ports.http, 'GET', '/api/lists/signing-key');
@@ -113,10 +129,11 @@ async function scenario(dir: string, ports: { http: number }, hop: { http: numbe
   writeFileSync(world.configs.bus, JSON.stringify(config));
   device = DeviceProcess.start(world.configs.bus);
 
+  // `status` runs beside the live device; a call that meets the device mid-write says "not yet".
   const listsAt = (want: number) => (): Promise<true | null> => {
-    const r = terminalCli(['status', '--config', world.configs.bus]);
-    const status = JSON.parse(r.stdout) as { lists: Record<string, { version?: number }> };
-    return Promise.resolve((status.lists['stoplist']?.version ?? 0) >= want && (status.lists['benefit']?.version ?? 0) >= 1 ? true : null);
+    const status = deviceStatus(world.configs.bus);
+    const lists = status?.lists ?? {};
+    return Promise.resolve((lists['stoplist']?.version ?? 0) >= want && (lists['benefit']?.version ?? 0) >= 1 ? true : null);
   };
   await until('the device took the signed lists', listsAt(1));
   expect(await tap('mir-debit')).toContain('OK_FREE');
@@ -131,10 +148,7 @@ async function scenario(dir: string, ports: { http: number }, hop: { http: numbe
   });
   expect(taps.map((t) => [t.seq, t.reason])).toEqual([[1, 'OK_FREE'], [2, 'STOPLISTED']]);
   expect(JSON.stringify(taps)).not.toContain(buildProfileCard('mir-debit').pan);
-  await until('the journal drained (app-level acks)', () => {
-    const r = JSON.parse(terminalCli(['status', '--config', world.configs.bus]).stdout) as { journal: { depth: number } };
-    return Promise.resolve(r.journal.depth === 0 ? true : null);
-  });
+  await until('the journal drained (app-level acks)', () => Promise.resolve(deviceStatus(world.configs.bus)?.journal.depth === 0 ? true : null));
   // The server sees the terminal's own heartbeat, or through a gateway the gateway's.
   const reporter = hop === ports ? 'bus-0001' : 'gw-bus-0001';
   const online = await until(`${reporter} online at the server`, async () => {
