@@ -4,18 +4,13 @@
  * terminal connected to the gateway; an operator stop-lists a card through the server's API and
  * the terminal refuses it moments later; the taps are at the server, exactly once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+import { DeviceProcess, GATEWAY_MAIN, SERVER_MAIN, buildDemoWorld, startPortsProgram, terminalCli, writeGatewayConfig } from '@rescard/terminal/testing';
 
-const SERVER = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
-const GATEWAY = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
@@ -51,8 +46,7 @@ async function waitFor(test: () => boolean, ms: number): Promise<boolean> {
 export async function demoSync(port: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rescard-demo-sync-'));
   console.log('\n== 3. Server, gateway and terminal in sync (MQTT on loopback, signed lists over HTTP) ==');
-  const server = spawn(process.execPath, [SERVER, 'start', '--data', join(dir, 'server'), '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
-  const ports = JSON.parse(await new Promise<string>((r) => createInterface({ input: server.stdout }).once('line', r))) as { http: number; mqtt: number };
+  const { child: server, ports } = await startPortsProgram([SERVER_MAIN, 'start', '--data', join(dir, 'server'), '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
   console.log(`  rescard-server start: HTTP ${ports.http}, MQTT ${ports.mqtt}, data in ${join(dir, 'server')}`);
   const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
   const pensioner = keyring.panToken(buildProfileCard('mir-debit').pan).token;
@@ -61,20 +55,7 @@ export async function demoSync(port: number): Promise<void> {
   await api(ports.http, 'POST', '/api/lists/benefit/region/snapshot', { entries: [{ token: pensioner, category: 'pensioner' }] });
   console.log(`  operator: benefit list v1 (1 holder), empty stop-list v1; devices pin signing key ${signing.kid}`);
 
-  const gwConfig = join(dir, 'gateway.json');
-  writeFileSync(
-    gwConfig,
-    JSON.stringify({
-      gatewayId: 'gw-bus-0001',
-      dataDir: join(dir, 'gateway'),
-      logLevel: 'warn',
-      local: { mqttPort: 0, httpPort: 0 },
-      upstream: { mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, httpUrl: `http://127.0.0.1:${ports.http}/` },
-      lists: { audiences: ['region'] },
-    }),
-  );
-  const gateway = spawn(process.execPath, [GATEWAY, 'start', '--config', gwConfig]);
-  const gw = JSON.parse(await new Promise<string>((r) => createInterface({ input: gateway.stdout }).once('line', r))) as { http: number; mqtt: number };
+  const { child: gateway, ports: gw } = await startPortsProgram([GATEWAY_MAIN, 'start', '--config', writeGatewayConfig(dir, ports)]);
   console.log(`  rescard-gateway start (on the bus): MQTT ${gw.mqtt} for its terminals, list cache on HTTP ${gw.http}`);
 
   try {

@@ -4,19 +4,15 @@
  * Taps appear at the server exactly once; an operator stop-lists a card through the API; the
  * terminal applies the signed delta and refuses the card.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DeviceProcess, buildDemoWorld, terminalCli } from '@rescard/terminal/testing';
+import { DeviceProcess, GATEWAY_MAIN, SERVER_MAIN, buildDemoWorld, startPortsProgram, terminalCli, writeGatewayConfig, type Ports } from '@rescard/terminal/testing';
 
-const SERVER = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
-const GATEWAY = fileURLToPath(new URL('../../gateway/dist/main.js', import.meta.url));
 const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
 const processes: ChildProcessWithoutNullStreams[] = [];
 let device: DeviceProcess | null = null;
@@ -32,16 +28,14 @@ afterEach(async () => {
   }
 });
 
-/** Spawn a program that prints its bound ports as its first stdout line. */
-async function startProgram(args: string[]): Promise<{ http: number; mqtt: number }> {
-  const child = spawn(process.execPath, args);
+async function startProgram(args: string[]): Promise<Ports> {
+  const { child, ports } = await startPortsProgram(args);
   processes.push(child);
-  const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-  return JSON.parse(first) as { http: number; mqtt: number };
+  return ports;
 }
 
 const startServer = (dataDir: string): Promise<{ http: number; mqtt: number }> =>
-  startProgram([SERVER, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
+  startProgram([SERVER_MAIN, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
 
 async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -81,20 +75,7 @@ describe('server, terminal and lists over MQTT', () => {
   it('the same through a gateway: custody, forwarding, and the list cache relay', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rescard-sync-gw-'));
     const ports = await startServer(join(dir, 'server'));
-    const gwConfig = join(dir, 'gateway.json');
-    writeFileSync(
-      gwConfig,
-      JSON.stringify({
-        gatewayId: 'gw-bus-0001',
-        dataDir: join(dir, 'gateway'),
-        logLevel: 'warn',
-        local: { mqttPort: 0, httpPort: 0 },
-        upstream: { mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`, httpUrl: `http://127.0.0.1:${ports.http}/` },
-        lists: { audiences: ['region'] },
-        heartbeatMs: 1000,
-      }),
-    );
-    const gateway = await startProgram([GATEWAY, 'start', '--config', gwConfig]);
+    const gateway = await startProgram([GATEWAY_MAIN, 'start', '--config', writeGatewayConfig(dir, ports, { heartbeatMs: 1000 })]);
     await scenario(dir, ports, gateway);
   });
 });
