@@ -10,10 +10,11 @@
  * key (made again at the next start; nothing was signed with it) or a complete one.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RescardError, createListSigner, type ListSigner } from '@rescard/shared';
 import type { Logger } from 'pino';
+import { writeFileAtomic as writeAtomic } from '../keys/write-atomic.js';
 
 export interface ListSigningKey {
   readonly signer: ListSigner;
@@ -22,19 +23,6 @@ export interface ListSigningKey {
 }
 
 const FILES = { key: 'list-signing.key', pub: 'list-signing.pub', kid: 'list-signing.kid' } as const;
-
-async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w', mode);
-  try {
-    await fh.chmod(mode); // the umask may have narrowed or (0600) must not widen it
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 
