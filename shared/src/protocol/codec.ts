@@ -1,9 +1,11 @@
 /**
- * Decoding at every receiver: size check, JSON, schema (with `v`). A bad message is a value,
- * not an exception: the receiver counts it by reason, logs it, and carries on. Nothing here
- * throws on any input (fuzzed in codec.test.ts).
+ * Decoding at every receiver: size check, JSON, schema (with `v`; the compiled fast path in
+ * compiled-check.ts, zod for the reason of a refusal). A bad message is a value, not an
+ * exception: the receiver counts it by reason, logs it, and carries on. Nothing here throws on
+ * any input (fuzzed in protocol.test.ts).
  */
 import type { z } from 'zod';
+import { compiledCheck } from './compiled-check.js';
 import { MAX_PAYLOAD_BYTES } from './messages.js';
 
 export type RejectReason = 'too-large' | 'json' | 'version' | 'schema';
@@ -22,6 +24,8 @@ export function decodePayload<S extends z.ZodType>(schema: S, payload: Uint8Arra
   if (typeof raw !== 'object' || raw === null || (raw as { v?: unknown }).v !== 1) {
     return { ok: false, reason: 'version', detail: `v=${String((raw as { v?: unknown } | null)?.v)}` };
   }
+  // The schemas have no transforms or defaults: what passes the compiled check is the value.
+  if (compiledCheck(schema)?.(raw) === true) return { ok: true, value: raw as z.infer<S> };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
