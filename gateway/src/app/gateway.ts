@@ -6,7 +6,7 @@
  * loses nothing acked (ADR 0005).
  */
 import { join } from 'node:path';
-import { encodePayload, topics } from '@rescard/shared';
+import { encodePayload, MAX_RELAYED_STATUSES, topics, type TerminalStatuses } from '@rescard/shared';
 import type { Logger } from 'pino';
 import { buildHttp } from '../adapters/http/build-http.js';
 import { startLocalBroker } from '../adapters/mqtt/local-broker.js';
@@ -67,9 +67,21 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
       gatewayId, appVersion: deps.appVersion, outbox, state, now, terminals: () => book.terminals, latenciesMs: () => custody.commitMs,
       alarms: () => [...(custody.stats.refusedFull > 0 && outbox.stats().depth >= config.outbox.capacityTaps - 500 ? ['OUTBOX_FULL'] : []), ...(rejects.total() > 0 ? ['MESSAGES_REJECTED'] : [])],
     }));
-  const sendHeartbeat = (): void => {
+  const sendTerminals = (all: boolean): void => {
+    const statuses = book.relay(all);
+    for (let i = 0; i < statuses.length; i += MAX_RELAYED_STATUSES) {
+      const chunk = statuses.slice(i, i + MAX_RELAYED_STATUSES);
+      const message: TerminalStatuses = { v: 1, gatewayId, atMs: now(), statuses: chunk };
+      upstream.publish(topics.gatewayTerminals(gatewayId), encodePayload(message), { qos: 1 }).then(
+        () => book.relayed(chunk),
+        (err: unknown) => log.warn({ err }, 'terminal status relay failed (sent again at the next heartbeat)'),
+      );
+    }
+  };
+  const sendHeartbeat = (all = false): void => {
     if (!upstream.connected) return;
     upstream.publish(topics.gatewayStatus(gatewayId), heartbeat(), { qos: 1, retain: true }).catch((err: unknown) => log.warn({ err }, 'heartbeat publish failed'));
+    sendTerminals(all);
   };
 
   await local.subscribe(topics.allDeviceTaps, custody.onMessage);
@@ -81,11 +93,11 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   );
   upstream.onConnectionChange((connected) => {
     forwarder.connectionChanged(connected);
-    if (connected) sendHeartbeat();
+    if (connected) sendHeartbeat(true);
   });
   forwarder.start();
   upstream.start();
-  const beat = setInterval(sendHeartbeat, config.heartbeatMs);
+  const beat = setInterval(() => sendHeartbeat(), config.heartbeatMs);
   beat.unref();
 
   const health = (): Record<string, unknown> => ({

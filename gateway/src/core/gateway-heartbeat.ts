@@ -1,14 +1,12 @@
 /**
  * The gateway's own heartbeat (topics.gatewayStatus, retained), a pure function of its state.
  *
- * How terminals' status reaches the server through a gateway: the server's broker lets a client
- * publish only under its own id (server/src/core/topic-acl.ts), so the gateway cannot re-publish
- * rescard/v1/dev/{terminal}/status upstream, and heartbeatSchema (strict) has only
- * `terminals: id[]` for them. So the gateway INCLUDES them: `terminals` lists the terminals whose
- * latest status (heartbeat or last will) is online; alarms summarise the rest:
- * TERMINALS_OFFLINE (a known terminal's last word was its last will), TERMINAL_ALARMS (an online
- * terminal reports alarms, restricted mode, a clock fault or a stale list). The full latest status
- * of each terminal is kept by the gateway (gateway.db) and shown at its GET /health.
+ * Its terminals: `terminals` lists those whose latest status (heartbeat or last will) is online;
+ * alarms summarise the rest: TERMINALS_OFFLINE (a known terminal's last word was its last will),
+ * TERMINAL_ALARMS (an online terminal reports alarms, restricted mode, a clock fault or a stale
+ * list). Each terminal's full status goes up separately on rescard/v1/gw/{id}/terminals (the
+ * server's broker lets a client publish only under its own id, so the gateway cannot re-publish
+ * rescard/v1/dev/{terminal}/status); see app/terminal-status.ts.
  */
 import type { Heartbeat, ListAnnounce } from '@rescard/shared';
 

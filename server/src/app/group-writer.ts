@@ -36,6 +36,8 @@ export interface WorkItem {
   readonly viaGatewayId: string | null;
   readonly batches: readonly DeviceTaps[];
   readonly status?: Heartbeat;
+  /** Statuses of a gateway's terminals, each with when the gateway received it. */
+  readonly relayed?: { readonly gatewayId: string; readonly statuses: readonly { readonly receivedAtMs: number; readonly status: Heartbeat }[] };
   /** Runs after the commit, with one result per entry of `batches` (same order). */
   readonly onCommitted?: (results: readonly DeviceResult[]) => void;
 }
@@ -162,7 +164,10 @@ export class GroupWriter {
       counts.inserted += seqs.length;
       next.set(deviceId, state);
     }
-    for (const item of items) if (item.status) this.store.saveStatus(item.status, item.receivedAtMs);
+    for (const item of items) {
+      if (item.status) this.store.saveStatus(item.status, item.receivedAtMs);
+      for (const r of item.relayed?.statuses ?? []) this.store.saveStatus(r.status, r.receivedAtMs, item.relayed!.gatewayId);
+    }
     return out;
   }
 }

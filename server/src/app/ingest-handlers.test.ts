@@ -1,4 +1,4 @@
-import { encodePayload, topics, type GatewayAck, type TapAck } from '@rescard/shared';
+import { encodePayload, topics, type GatewayAck, type TapAck, type TerminalStatuses } from '@rescard/shared';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FakeServerStore } from '../ports/fake-server-store.js';
@@ -44,6 +44,23 @@ describe('ingest handler', () => {
     const ack: GatewayAck = { v: 1, gatewayId: 'gw1', batchId: 'g-7', committed: [{ deviceId: 'a', committedUpTo: 2 }, { deviceId: 'b', committedUpTo: 1 }] };
     expect(published).toEqual([{ topic: topics.gatewayAck('gw1'), body: ack }]);
     expect(store.taps({ deviceId: 'b', limit: 5 }).map((t) => t.viaGatewayId)).toEqual(['gw1', 'gw1']);
+  });
+
+  it("keeps a gateway's relayed terminal statuses with the gateway named, and refuses a relay of a gateway", () => {
+    const { store, writer, rejects, handle } = setup();
+    const relay = (statuses: TerminalStatuses['statuses']): void =>
+      handle(topics.gatewayTerminals('gw1'), encodePayload<TerminalStatuses>({ v: 1, gatewayId: 'gw1', atMs: 5, statuses }), 'gw1');
+    relay([{ receivedAtMs: 3, status: makeHeartbeat('t1') }, { receivedAtMs: 4, status: { v: 1, deviceId: 't2', online: false } }]);
+    relay([{ receivedAtMs: 4, status: makeHeartbeat('gw1') }]);
+    relay([{ receivedAtMs: 4, status: makeHeartbeat('gw7', {}, { kind: 'gateway' }) }]);
+    handle(topics.gatewayTerminals('gw1'), encodePayload<TerminalStatuses>({ v: 1, gatewayId: 'gw9', atMs: 5, statuses: [{ receivedAtMs: 1, status: makeHeartbeat('t3') }] }), 'gw1');
+    writer.flush();
+    expect(store.device('t1')).toMatchObject({ online: true, lastSeenMs: 3, viaGatewayId: 'gw1' });
+    expect(store.device('t2')).toMatchObject({ online: false, viaGatewayId: 'gw1' });
+    expect(store.device('gw1')).toBeNull();
+    expect(store.device('t3')).toBeNull();
+    expect(store.device('gw7')).toBeNull();
+    expect(rejects.snapshot()).toMatchObject({ 'terminal-statuses:schema': 2, 'terminal-statuses:id-mismatch': 1 });
   });
 
   it('rejects malformed payloads by reason, without throwing and without acks', () => {

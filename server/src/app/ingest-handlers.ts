@@ -6,6 +6,8 @@
  * Acks (QoS 1, not retained), published only from the writer's after-commit callback:
  * - rescard/v1/dev/{id}/ack  {v, deviceId, batchId, committedUpTo, duplicates}
  * - rescard/v1/gw/{id}/ack   {v, gatewayId, batchId, committed: [{deviceId, committedUpTo}]}
+ * Statuses (dev/+/status, gw/+/status, and a gateway's terminals on gw/+/terminals) are stored by
+ * the same writer; no ack beyond QoS 1 (a lost one is superseded by the next).
  * committedUpTo is the device's contiguous high-water mark: every seq ≤ it is committed.
  */
 import {
@@ -15,6 +17,7 @@ import {
   heartbeatSchema,
   parseTopic,
   tapBatchSchema,
+  terminalStatusesSchema,
   topics,
   type GatewayAck,
   type TapAck,
@@ -81,6 +84,15 @@ export function createIngestHandler(deps: IngestDeps): MessageHandler {
       const id = 'deviceId' in t ? t.deviceId : t.gatewayId;
       if (d.value.deviceId !== id) return rejects.add('status', 'id-mismatch', { topic, clientId, deviceId: d.value.deviceId });
       writer.submit({ receivedAtMs, viaGatewayId: null, batches: [], status: d.value });
+    } else if (t.kind === 'gatewayTerminals') {
+      const d = decodePayload(terminalStatusesSchema, payload);
+      if (!d.ok) return rejects.add('terminal-statuses', d.reason, { topic, clientId, detail: d.detail });
+      if (d.value.gatewayId !== t.gatewayId) return rejects.add('terminal-statuses', 'id-mismatch', { topic, clientId, gatewayId: d.value.gatewayId });
+      // A gateway relays its terminals' statuses, never its own or another gateway's.
+      if (d.value.statuses.some((r) => r.status.deviceId === t.gatewayId || (r.status.online && r.status.kind !== 'terminal'))) {
+        return rejects.add('terminal-statuses', 'schema', { topic, clientId, detail: 'a relayed status is not a terminal' });
+      }
+      writer.submit({ receivedAtMs, viaGatewayId: t.gatewayId, batches: [], relayed: { gatewayId: t.gatewayId, statuses: d.value.statuses } });
     }
   };
 }

@@ -8,6 +8,8 @@ describe('topic ACL', () => {
     expect(mayPublish('bus-1', topics.deviceStatus('bus-1'))).toEqual({ ok: true });
     expect(mayPublish('bus-1', topics.deviceTaps('bus-2'))).toEqual({ ok: false, reason: 'client-mismatch' });
     expect(mayPublish('gw-1', topics.gatewayTaps('gw-1'))).toEqual({ ok: true });
+    expect(mayPublish('gw-1', topics.gatewayTerminals('gw-1'))).toEqual({ ok: true });
+    expect(mayPublish('gw-2', topics.gatewayTerminals('gw-1'))).toEqual({ ok: false, reason: 'client-mismatch' });
     expect(mayPublish('gw-1', topics.gatewayStatus('gw-2'))).toEqual({ ok: false, reason: 'client-mismatch' });
   });
 

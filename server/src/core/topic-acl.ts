@@ -4,7 +4,7 @@
  * its certificate once TLS arrives (server-security issue), with the same rules.
  *
  * Publish: a device may publish only its own taps and status (rescard/v1/dev/{self}/taps|status),
- * a gateway only its own (rescard/v1/gw/{self}/taps|status). Acks, lists and freshness are
+ * a gateway only its own (rescard/v1/gw/{self}/taps|status|terminals). Acks, lists and freshness are
  * published by the server alone (in-process, not through this check). Anything else is refused.
  * Subscribe: a client may read its own dev/gw topics and any list or freshness topic; a filter
  * that could match another device's topics (a wildcard at the id level, `#`, `+` at the root)
@@ -27,6 +27,7 @@ export function mayPublish(clientId: string, topic: string): AclVerdict {
       return t.deviceId === clientId ? OK : refuse('client-mismatch');
     case 'gatewayTaps':
     case 'gatewayStatus':
+    case 'gatewayTerminals':
       return t.gatewayId === clientId ? OK : refuse('client-mismatch');
     default:
       return refuse('server-only');

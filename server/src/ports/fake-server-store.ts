@@ -12,7 +12,7 @@ interface Snapshot {
   taps: Map<string, StoredTap>;
   seq: Map<string, SeqState>;
   gaps: Map<string, GapView[]>;
-  status: Map<string, { online: boolean; kind: DeviceView['kind']; receivedAtMs: number; last: DeviceView['heartbeat']; offlineSinceMs: number | null }>;
+  status: Map<string, { online: boolean; kind: DeviceView['kind']; receivedAtMs: number; last: DeviceView['heartbeat']; offlineSinceMs: number | null; via: string | null }>;
 }
 
 const key = (deviceId: string, seq: number): string => `${deviceId}\u0000${String(seq).padStart(16, '0')}`;
@@ -67,16 +67,18 @@ export class FakeServerStore implements IngestStore, QueryStore {
     this.s.gaps.set(deviceId, [...state.gaps.map((g) => ({ ...g, closedAtMs: null })), ...closed]);
   }
 
-  saveStatus(status: Heartbeat, receivedAtMs: number): void {
+  saveStatus(status: Heartbeat, receivedAtMs: number, viaGatewayId: string | null = null): boolean {
     const prev = this.s.status.get(status.deviceId);
+    if (prev && prev.receivedAtMs > receivedAtMs) return false;
     if (status.online) {
       const { v: _v, deviceId: _d, online: _o, kind, terminals, ...rest } = status;
       const last = { ...rest, terminals: terminals ?? null };
-      this.s.status.set(status.deviceId, { online: true, kind, receivedAtMs, last, offlineSinceMs: null });
+      this.s.status.set(status.deviceId, { online: true, kind, receivedAtMs, last, offlineSinceMs: null, via: viaGatewayId });
     } else {
       const offlineSinceMs = prev && !prev.online ? prev.offlineSinceMs : receivedAtMs;
-      this.s.status.set(status.deviceId, { online: false, kind: prev?.kind ?? null, receivedAtMs, last: prev?.last ?? null, offlineSinceMs });
+      this.s.status.set(status.deviceId, { online: false, kind: prev?.kind ?? null, receivedAtMs, last: prev?.last ?? null, offlineSinceMs, via: viaGatewayId });
     }
+    return true;
   }
 
   devices(): DeviceView[] {
@@ -93,6 +95,7 @@ export class FakeServerStore implements IngestStore, QueryStore {
       online: st?.online ?? false,
       lastSeenMs: st?.receivedAtMs ?? 0,
       offlineSinceMs: st?.offlineSinceMs ?? null,
+      viaGatewayId: st?.via ?? null,
       heartbeat: st?.last ?? null,
       seq: seq ? { committedUpTo: committedUpTo(seq), maxSeq: seq.maxSeq, openGaps: seq.gaps.length } : null,
     };

@@ -31,7 +31,12 @@ export interface IngestStore {
   storedTapId(deviceId: string, seq: number): string | null;
   loadSeqState(deviceId: string): SeqState;
   saveSeqState(deviceId: string, state: SeqState, changes: readonly GapChange[], nowMs: number): void;
-  saveStatus(status: Heartbeat, receivedAtMs: number): void;
+  /**
+   * Keep `status` as the device's latest unless a newer one is stored (newest `receivedAtMs`
+   * wins: a gateway may relay a status after the device has spoken directly). `viaGatewayId`:
+   * the gateway that relayed it, null when the device sent it itself. True when kept.
+   */
+  saveStatus(status: Heartbeat, receivedAtMs: number, viaGatewayId?: string | null): boolean;
 }
 
 export interface ListStateView {
@@ -47,6 +52,8 @@ export interface DeviceView {
   /** When the server last received a status from it (online or offline). */
   readonly lastSeenMs: number;
   readonly offlineSinceMs: number | null;
+  /** The gateway that relayed the latest status; null when the device sent it itself. */
+  readonly viaGatewayId: string | null;
   /** The latest online heartbeat, null when only a last will was ever seen. */
   readonly heartbeat: {
     readonly atMs: number;

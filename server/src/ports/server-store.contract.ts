@@ -72,5 +72,25 @@ export function serverStoreContract(name: string, open: () => IngestStore & Quer
       expect(s.propagation('stoplist', 9)).toMatchObject({ atOrAbove: 1, onlineAtOrAbove: 1 });
       expect(s.devices().map((d) => d.deviceId)).toEqual(['a', 'b', 'c']);
     });
+
+    it('a status relayed by a gateway is kept with the gateway named, and an older one never replaces a newer', () => {
+      const s = open();
+      let kept: boolean[] = [];
+      s.transaction(() => {
+        kept = [
+          s.saveStatus(makeHeartbeat('t1', { stoplist: 5 }), 100, 'gw-1'),
+          s.saveStatus(makeHeartbeat('t1', { stoplist: 4 }), 90, 'gw-1'), // older: a resend after a reconnect
+          s.saveStatus(makeHeartbeat('t2', { stoplist: 5 }), 50, null),
+          s.saveStatus({ v: 1, deviceId: 't2', online: false }, 60, 'gw-1'),
+        ];
+      });
+      expect(kept).toEqual([true, false, true, true]);
+      expect(s.device('t1')).toMatchObject({ online: true, lastSeenMs: 100, viaGatewayId: 'gw-1' });
+      expect(s.device('t1')?.heartbeat?.lists['stoplist']?.version).toBe(5);
+      expect(s.propagation('stoplist', 5)).toMatchObject({ atOrAbove: 2 });
+      expect(s.device('t2')).toMatchObject({ online: false, offlineSinceMs: 60, viaGatewayId: 'gw-1' });
+      s.transaction(() => s.saveStatus(makeHeartbeat('t2', { stoplist: 6 }), 70, null));
+      expect(s.device('t2')).toMatchObject({ online: true, viaGatewayId: null, lastSeenMs: 70 });
+    });
   });
 }

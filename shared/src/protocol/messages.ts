@@ -89,6 +89,22 @@ export const heartbeatSchema = z.union([
   z.object({ v, deviceId: id, online: z.literal(false) }).strict(),
 ]);
 
+/** At most this many terminal statuses per relayed message (a gateway chunks its book). */
+export const MAX_RELAYED_STATUSES = 100;
+
+/**
+ * A gateway's terminals, as the gateway last heard each of them: the terminal's own heartbeat
+ * (or last will) and when the gateway received it. The server keeps the newest per terminal.
+ */
+export const terminalStatusesSchema = z
+  .object({
+    v,
+    gatewayId: id,
+    atMs: ms,
+    statuses: z.array(z.object({ receivedAtMs: ms, status: heartbeatSchema }).strict()).min(1).max(MAX_RELAYED_STATUSES),
+  })
+  .strict();
+
 /** A list version is available: fetch `snapshotUrl`, or apply `delta` if holding its base. */
 export const listAnnounceSchema = z
   .object({
@@ -120,5 +136,6 @@ export type TapAck = z.infer<typeof tapAckSchema>;
 export type GatewayBatch = z.infer<typeof gatewayBatchSchema>;
 export type GatewayAck = z.infer<typeof gatewayAckSchema>;
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
+export type TerminalStatuses = z.infer<typeof terminalStatusesSchema>;
 export type ListAnnounce = z.infer<typeof listAnnounceSchema>;
 export type Freshness = z.infer<typeof freshnessSchema>;

@@ -9,6 +9,7 @@
  *   rescard/v1/gw/{gatewayId}/taps        gateway → server forwarded batches of its terminals
  *   rescard/v1/gw/{gatewayId}/ack         server → gateway
  *   rescard/v1/gw/{gatewayId}/status      gateway → server heartbeat with its terminals, retained
+ *   rescard/v1/gw/{gatewayId}/terminals   gateway → server its terminals' latest statuses (QoS 1)
  *   rescard/v1/lists/{audience}/{list}    server → devices list announcements, retained
  *   rescard/v1/fresh/{audience}           server → devices signed freshness, retained
  */
@@ -39,6 +40,7 @@ export const topics = {
   gatewayTaps: (gatewayId: string): string => `${TOPIC_ROOT}/gw/${id('gatewayId', gatewayId)}/taps`,
   gatewayAck: (gatewayId: string): string => `${TOPIC_ROOT}/gw/${id('gatewayId', gatewayId)}/ack`,
   gatewayStatus: (gatewayId: string): string => `${TOPIC_ROOT}/gw/${id('gatewayId', gatewayId)}/status`,
+  gatewayTerminals: (gatewayId: string): string => `${TOPIC_ROOT}/gw/${id('gatewayId', gatewayId)}/terminals`,
   list: (aud: string, list: ProtocolListName): string => `${TOPIC_ROOT}/lists/${audience(aud)}/${list}`,
   freshness: (aud: string): string => `${TOPIC_ROOT}/fresh/${audience(aud)}`,
   /** Subscription filters. */
@@ -46,12 +48,13 @@ export const topics = {
   allDeviceStatus: `${TOPIC_ROOT}/dev/+/status`,
   allGatewayTaps: `${TOPIC_ROOT}/gw/+/taps`,
   allGatewayStatus: `${TOPIC_ROOT}/gw/+/status`,
+  allGatewayTerminals: `${TOPIC_ROOT}/gw/+/terminals`,
   audienceLists: (aud: string): string => `${TOPIC_ROOT}/lists/${audience(aud)}/+`,
 } as const;
 
 export type ParsedTopic =
   | { readonly kind: 'deviceTaps' | 'deviceAck' | 'deviceStatus'; readonly deviceId: string }
-  | { readonly kind: 'gatewayTaps' | 'gatewayAck' | 'gatewayStatus'; readonly gatewayId: string }
+  | { readonly kind: 'gatewayTaps' | 'gatewayAck' | 'gatewayStatus' | 'gatewayTerminals'; readonly gatewayId: string }
   | { readonly kind: 'list'; readonly audience: string; readonly list: ProtocolListName }
   | { readonly kind: 'freshness'; readonly audience: string };
 
@@ -65,7 +68,7 @@ export function parseTopic(topic: string): ParsedTopic | null {
     return kind ? { kind, deviceId: a } : null;
   }
   if (area === 'gw' && parts.length === 5 && a && ID.test(a)) {
-    const kind = ({ taps: 'gatewayTaps', ack: 'gatewayAck', status: 'gatewayStatus' } as const)[b as 'taps' | 'ack' | 'status'];
+    const kind = ({ taps: 'gatewayTaps', ack: 'gatewayAck', status: 'gatewayStatus', terminals: 'gatewayTerminals' } as const)[b as 'taps' | 'ack' | 'status' | 'terminals'];
     return kind ? { kind, gatewayId: a } : null;
   }
   if (area === 'lists' && parts.length === 5 && a && AUDIENCE.test(a) && (LISTS as readonly string[]).includes(b ?? '')) {

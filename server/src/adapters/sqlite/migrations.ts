@@ -92,6 +92,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX device_list_version ON device_list (list, version);
     `,
   },
+  {
+    version: 2,
+    name: 'statuses relayed by a gateway',
+    sql: `
+      -- The gateway that relayed the latest status (rescard/v1/gw/{id}/terminals), NULL when the
+      -- device sent it itself. last_seen_ms is then when the gateway received it.
+      ALTER TABLE device_status ADD COLUMN via_gateway_id TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -35,11 +35,14 @@ export class SqliteIngestStore implements IngestStore {
       openGap: p('INSERT INTO seq_gap (device_id, from_seq, to_seq, opened_at_ms) VALUES (?, ?, ?, ?)'),
       shrinkGap: p('UPDATE seq_gap SET from_seq = ?, to_seq = ? WHERE device_id = ? AND from_seq = ? AND closed_at_ms IS NULL'),
       closeGap: p('UPDATE seq_gap SET closed_at_ms = ? WHERE device_id = ? AND from_seq = ? AND closed_at_ms IS NULL'),
-      online: p(`INSERT INTO device_status (device_id, kind, online, last_seen_ms, offline_since_ms, heartbeat) VALUES (?, ?, 1, ?, NULL, ?)
-        ON CONFLICT (device_id) DO UPDATE SET kind = excluded.kind, online = 1, last_seen_ms = excluded.last_seen_ms, offline_since_ms = NULL, heartbeat = excluded.heartbeat`),
-      offline: p(`INSERT INTO device_status (device_id, kind, online, last_seen_ms, offline_since_ms, heartbeat) VALUES (?, NULL, 0, ?, ?, NULL)
-        ON CONFLICT (device_id) DO UPDATE SET online = 0, last_seen_ms = excluded.last_seen_ms,
-        offline_since_ms = CASE WHEN device_status.online = 0 THEN device_status.offline_since_ms ELSE excluded.offline_since_ms END`),
+      online: p(`INSERT INTO device_status (device_id, kind, online, last_seen_ms, offline_since_ms, heartbeat, via_gateway_id) VALUES (?, ?, 1, ?, NULL, ?, ?)
+        ON CONFLICT (device_id) DO UPDATE SET kind = excluded.kind, online = 1, last_seen_ms = excluded.last_seen_ms, offline_since_ms = NULL,
+        heartbeat = excluded.heartbeat, via_gateway_id = excluded.via_gateway_id
+        WHERE excluded.last_seen_ms >= device_status.last_seen_ms`),
+      offline: p(`INSERT INTO device_status (device_id, kind, online, last_seen_ms, offline_since_ms, heartbeat, via_gateway_id) VALUES (?, NULL, 0, ?, ?, NULL, ?)
+        ON CONFLICT (device_id) DO UPDATE SET online = 0, last_seen_ms = excluded.last_seen_ms, via_gateway_id = excluded.via_gateway_id,
+        offline_since_ms = CASE WHEN device_status.online = 0 THEN device_status.offline_since_ms ELSE excluded.offline_since_ms END
+        WHERE excluded.last_seen_ms >= device_status.last_seen_ms`),
       clearLists: p('DELETE FROM device_list WHERE device_id = ?'),
       setList: p('INSERT INTO device_list (device_id, list, version) VALUES (?, ?, ?)'),
     };
@@ -91,16 +94,14 @@ export class SqliteIngestStore implements IngestStore {
     });
   }
 
-  saveStatus(status: Heartbeat, receivedAtMs: number): void {
-    guard('saveStatus', () => {
-      if (!status.online) {
-        this.stmt('offline').run(status.deviceId, receivedAtMs, receivedAtMs);
-        return;
-      }
+  saveStatus(status: Heartbeat, receivedAtMs: number, viaGatewayId: string | null = null): boolean {
+    return guard('saveStatus', () => {
+      if (!status.online) return this.stmt('offline').run(status.deviceId, receivedAtMs, receivedAtMs, viaGatewayId).changes === 1;
       const { v: _v, deviceId, online: _o, kind, terminals, ...rest } = status;
-      this.stmt('online').run(deviceId, kind, receivedAtMs, JSON.stringify({ ...rest, terminals: terminals ?? null }));
+      if (this.stmt('online').run(deviceId, kind, receivedAtMs, JSON.stringify({ ...rest, terminals: terminals ?? null }), viaGatewayId).changes !== 1) return false;
       this.stmt('clearLists').run(deviceId);
       for (const [list, state] of Object.entries(status.lists)) this.stmt('setList').run(deviceId, list, state.version);
+      return true;
     });
   }
 }

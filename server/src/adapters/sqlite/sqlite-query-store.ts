@@ -14,6 +14,7 @@ interface DeviceRow {
   online: number | null;
   last_seen_ms: number | null;
   offline_since_ms: number | null;
+  via_gateway_id: string | null;
   heartbeat: string | null;
   max_seq: number | null;
   first_gap: number | null;
@@ -22,7 +23,7 @@ interface DeviceRow {
 
 const DEVICES = `
   WITH ids AS (SELECT device_id FROM device_status UNION SELECT device_id FROM device_seq)
-  SELECT ids.device_id, s.kind, s.online, s.last_seen_ms, s.offline_since_ms, s.heartbeat, q.max_seq,
+  SELECT ids.device_id, s.kind, s.online, s.last_seen_ms, s.offline_since_ms, s.via_gateway_id, s.heartbeat, q.max_seq,
     (SELECT MIN(from_seq) FROM seq_gap g WHERE g.device_id = ids.device_id AND g.closed_at_ms IS NULL) AS first_gap,
     (SELECT COUNT(*) FROM seq_gap g WHERE g.device_id = ids.device_id AND g.closed_at_ms IS NULL) AS open_gaps
   FROM ids LEFT JOIN device_status s ON s.device_id = ids.device_id LEFT JOIN device_seq q ON q.device_id = ids.device_id`;
@@ -40,6 +41,7 @@ function toDevice(r: DeviceRow): DeviceView {
     online: r.online === 1,
     lastSeenMs: r.last_seen_ms ?? 0,
     offlineSinceMs: r.offline_since_ms,
+    viaGatewayId: r.via_gateway_id,
     heartbeat: r.heartbeat === null ? null : (JSON.parse(r.heartbeat) as DeviceView['heartbeat']),
     seq,
   };

@@ -7,6 +7,7 @@ import { serverStoreContract } from '../../ports/server-store.contract.js';
 import { openServerDb, type ServerDb } from './open-server-db.js';
 import { SqliteIngestStore } from './sqlite-ingest-store.js';
 import { SqliteQueryStore } from './sqlite-query-store.js';
+import { SCHEMA_VERSION } from './migrations.js';
 import { makeTap } from '../../testing/tap-fixtures.js';
 
 const open: ServerDb[] = [];
@@ -23,7 +24,7 @@ function store(): IngestStore & QueryStore {
     storedTapId: (d, q) => ingest.storedTapId(d, q),
     loadSeqState: (d) => ingest.loadSeqState(d),
     saveSeqState: (d, st, c, n) => ingest.saveSeqState(d, st, c, n),
-    saveStatus: (st, n) => ingest.saveStatus(st, n),
+    saveStatus: (st, n, via) => ingest.saveStatus(st, n, via),
     devices: () => query.devices(),
     device: (d) => query.device(d),
     gaps: (d, l) => query.gaps(d, l),
@@ -36,12 +37,12 @@ function store(): IngestStore & QueryStore {
 
 serverStoreContract('SQLite', store);
 
-it('SQLite: WAL, synchronous=FULL, schema v1, and a full PAN never gets in', () => {
+it('SQLite: WAL, synchronous=FULL, the latest schema, and a full PAN never gets in', () => {
   const s = store();
   const db = open[0]!.db;
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   expect(db.pragma('synchronous', { simple: true })).toBe(2);
-  expect(open[0]!.schemaVersion).toBe(1);
+  expect(open[0]!.schemaVersion).toBe(SCHEMA_VERSION);
   const row = { deviceId: 'd', tap: makeTap(1, { panMasked: '2200000000000004' }), receivedAtMs: 1, late: false, batchId: 'b', viaGatewayId: null };
   expect(() => s.transaction(() => s.insertTap(row))).toThrow(expect.objectContaining({ code: 'PROTOCOL_INVALID' }) as Error);
   expect(s.tapCount()).toBe(0);
