@@ -113,7 +113,8 @@ async function rideAndStopList(device: DeviceProcess, busConfig: string, http: n
   await sleep(2000);
   const taps = await api<{ taps: { seq: number; reason: string; panMasked: string }[] }>(http, 'GET', '/api/taps?deviceId=bus-0001&fromSeq=1&limit=10');
   console.log(`  at the server (forwarded by the gateway): ${taps.taps.map((t) => `seq ${t.seq} ${t.reason} ${t.panMasked}`).join('; ')}`);
-  const devices = await api<{ devices: { deviceId: string; online: boolean }[] }>(http, 'GET', '/api/devices');
+  const devices = await api<{ devices: { deviceId: string; online: boolean; viaGatewayId: string | null; heartbeat: { lists: Record<string, { version: number }> } | null }[] }>(http, 'GET', '/api/devices');
   const gateway = devices.devices.find((d) => d.deviceId === 'gw-bus-0001');
-  console.log(`  device registry: gw-bus-0001 ${gateway?.online ? 'online' : 'not seen'} (its heartbeat carries its terminals; their own status stays at the gateway)`);
+  const bus = devices.devices.find((d) => d.deviceId === 'bus-0001');
+  console.log(`  device registry: gw-bus-0001 ${gateway?.online ? 'online' : 'not seen'}; bus-0001 ${bus?.online ? 'online' : 'not seen'}${bus?.viaGatewayId ? ` (status relayed by ${bus.viaGatewayId})` : ''}, stop-list v${bus?.heartbeat?.lists['stoplist']?.version ?? '?'}`);
 }

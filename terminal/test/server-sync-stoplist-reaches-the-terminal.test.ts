@@ -130,11 +130,18 @@ async function scenario(dir: string, ports: { http: number }, hop: { http: numbe
   expect(taps.map((t) => [t.seq, t.reason])).toEqual([[1, 'OK_FREE'], [2, 'STOPLISTED']]);
   expect(JSON.stringify(taps)).not.toContain(buildProfileCard('mir-debit').pan);
   await until('the journal drained (app-level acks)', () => Promise.resolve(deviceStatus(world.configs.bus)?.journal.depth === 0 ? true : null));
-  // The server sees the terminal's own heartbeat, or through a gateway the gateway's.
-  const reporter = hop === ports ? 'bus-0001' : 'gw-bus-0001';
-  const online = await until(`${reporter} online at the server`, async () => {
-    const r = await api<{ devices: { deviceId: string; online: boolean }[] }>(ports.http, 'GET', '/api/devices');
-    return r.devices.find((d) => d.deviceId === reporter && d.online) ?? null;
+  // The server sees the terminal's own status: directly, or relayed by the gateway (named), with
+  // the stop-list version it applied; through a gateway also the gateway's heartbeat.
+  const viaGateway = hop === ports ? null : 'gw-bus-0001';
+  type DeviceJson = { deviceId: string; online: boolean; viaGatewayId: string | null; heartbeat: { lists: Record<string, { version: number }> } | null };
+  const bus = await until('bus-0001 online at the server with the applied stop-list', async () => {
+    const r = await api<{ devices: DeviceJson[] }>(ports.http, 'GET', '/api/devices');
+    const d = r.devices.find((x) => x.deviceId === 'bus-0001' && x.online);
+    return d !== undefined && (d.heartbeat?.lists['stoplist']?.version ?? 0) >= added.version ? d : null;
   });
-  expect(online.online).toBe(true);
+  expect(bus.viaGatewayId).toBe(viaGateway);
+  if (viaGateway !== null) {
+    const gw = await api<{ devices: DeviceJson[] }>(ports.http, 'GET', '/api/devices');
+    expect(gw.devices.find((d) => d.deviceId === viaGateway)?.online).toBe(true);
+  }
 }

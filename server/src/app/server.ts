@@ -76,7 +76,9 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
   const handles: PluginHandle[] = [];
   try {
     const handle = createIngestHandler({ writer, publish: (topic, payload, o) => broker.publish(topic, payload, o), rejects, now, log: log.child({ module: 'ingest' }) });
-    for (const filter of [topics.allDeviceTaps, topics.allGatewayTaps, topics.allDeviceStatus, topics.allGatewayStatus]) await broker.subscribe(filter, handle);
+    for (const filter of [topics.allDeviceTaps, topics.allGatewayTaps, topics.allDeviceStatus, topics.allGatewayStatus, topics.allGatewayTerminals]) {
+      await broker.subscribe(filter, handle);
+    }
     const ctx: ServerContext = { http, broker, query: deps.query, log, dataDir: deps.dataDir ?? null };
     for (const plugin of deps.plugins ?? []) {
       const h = await plugin(ctx);
