@@ -10,6 +10,8 @@
  *   POST   /api/lists/:list/:audience/snapshot       { entries } replaces the whole list → { version }
  */
 import { RescardError } from '@rescard/shared';
+import type { FastifyRequest } from 'fastify';
+import type { Resource } from '../auth/policy.js';
 import { createListService, listRoutes, loadOrCreateListSigningKey, type ListEntryInput } from '../lists/index.js';
 import { checkListKey } from '../lists/list-input.js';
 import type { PluginHandle, ServerContext } from './server.js';
@@ -28,6 +30,11 @@ interface Target {
   audience: string;
 }
 
+/** Operator access (docs/auth.md): a school account may change only its schools' audiences. */
+const audienceOf = (req: FastifyRequest): Resource => ({ audience: (req.params as Target).audience });
+const tags = ['lists'];
+const versionReply = { 200: { type: 'object', properties: { list: { type: 'string' }, audience: { type: 'string' }, version: { type: 'integer' } } } } as const;
+
 export async function listsPlugin(ctx: ServerContext): Promise<PluginHandle> {
   if (ctx.dataDir === null) throw new RescardError('CONFIG_INVALID', 'list distribution needs a data folder');
   const dataDir = ctx.dataDir;
@@ -41,17 +48,27 @@ export async function listsPlugin(ctx: ServerContext): Promise<PluginHandle> {
   });
   await ctx.http.register(listRoutes, { dataDir });
   const target = (p: Target): { list: ReturnType<typeof checkListKey>; audience: string } => ({ list: checkListKey(p.list, p.audience), audience: p.audience });
-  ctx.http.get('/api/lists', () => ({ lists: service.states() }));
-  ctx.http.get('/api/lists/signing-key', () => ({ kid: key.kid, publicKeyPem: key.publicKeyPem }));
-  ctx.http.put<{ Params: Target; Body: { entries: ListEntryInput[] } }>('/api/lists/:list/:audience/entries', { schema: { params, body: entriesBody } }, async (req) => {
+  ctx.http.get('/api/lists', { schema: { tags, summary: 'Versions and files of every list' }, config: { auth: { action: 'list:read' } } }, () => ({ lists: service.states() }));
+  ctx.http.get('/api/lists/signing-key', {
+    schema: { tags, summary: 'The list-signing public key, for device provisioning', response: { 200: { type: 'object', properties: { kid: { type: 'string' }, publicKeyPem: { type: 'string' } } } } },
+    config: { auth: { action: 'list:read' } },
+  }, () => ({ kid: key.kid, publicKeyPem: key.publicKeyPem }));
+  const write = { auth: { action: 'list:write', resource: audienceOf } } as const;
+  ctx.http.put<{ Params: Target; Body: { entries: ListEntryInput[] } }>('/api/lists/:list/:audience/entries', {
+    schema: { tags, summary: 'Add or change entries → the new version', params, body: entriesBody, response: versionReply }, config: write,
+  }, async (req) => {
     const t = target(req.params);
     return { list: t.list, audience: t.audience, version: await service.upsert(t.list, t.audience, req.body.entries) };
   });
-  ctx.http.delete<{ Params: Target; Body: { tokens: string[] } }>('/api/lists/:list/:audience/entries', { schema: { params, body: tokensBody } }, async (req) => {
+  ctx.http.delete<{ Params: Target; Body: { tokens: string[] } }>('/api/lists/:list/:audience/entries', {
+    schema: { tags, summary: 'Remove entries by token → the new version', params, body: tokensBody, response: versionReply }, config: write,
+  }, async (req) => {
     const t = target(req.params);
     return { list: t.list, audience: t.audience, version: await service.remove(t.list, t.audience, req.body.tokens) };
   });
-  ctx.http.post<{ Params: Target; Body: { entries: ListEntryInput[] } }>('/api/lists/:list/:audience/snapshot', { schema: { params, body: entriesBody } }, async (req) => {
+  ctx.http.post<{ Params: Target; Body: { entries: ListEntryInput[] } }>('/api/lists/:list/:audience/snapshot', {
+    schema: { tags, summary: 'Replace the whole list → the new version', params, body: entriesBody, response: versionReply }, config: write,
+  }, async (req) => {
     const t = target(req.params);
     return { list: t.list, audience: t.audience, version: await service.setEntries(t.list, t.audience, req.body.entries) };
   });

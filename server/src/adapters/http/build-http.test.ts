@@ -59,4 +59,20 @@ describe('HTTP API', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json<{ error: { code: string } }>().error.code).toBe('REQUEST_INVALID');
   });
+
+  it('names an operator-access action on every /api/ route and registers them after OpenAPI', async () => {
+    const app = buildHttp({ query: new FakeServerStore(), health: () => ({}), logger: false });
+    apps.push(app);
+    const seen: { url: string; action: unknown }[] = [];
+    app.addHook('onRoute', (r) => {
+      if (r.url.startsWith('/api/') && r.method !== 'HEAD') seen.push({ url: r.url, action: (r.config as { auth?: { action?: string } } | undefined)?.auth?.action });
+    });
+    await app.ready();
+    expect(seen).toEqual([
+      { url: '/api/devices', action: 'device:read' }, { url: '/api/devices/:id/gaps', action: 'device:read' },
+      { url: '/api/taps', action: 'tap:read' }, { url: '/api/lists/propagation', action: 'list:read' },
+    ]);
+    const doc = app.swagger() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(['/health', '/api/devices', '/api/devices/{id}/gaps', '/api/taps', '/api/lists/propagation']);
+  });
 });

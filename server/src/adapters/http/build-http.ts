@@ -8,9 +8,17 @@
  *   GET /api/devices/:id/gaps?limit=               open gaps (since when), then closed ones
  *   GET /api/taps?deviceId=&fromSeq=&limit=        stored taps (tests, demo)
  *   GET /api/lists/propagation?list=&version=      devices at version ≥ N
+ *
+ * OpenAPI (@fastify/swagger) is registered here, before any route, because it collects routes
+ * as they are defined; the routes below are added by a plugin registered after it (in the root
+ * context, so the auth plugin's hooks reach them). /docs (the UI and /docs/json) and /metrics come
+ * with the observability plugin. Each /api/ route names its action for the auth plugin
+ * (`config.auth.action`, server/src/auth/policy.ts).
  */
 import { RescardError } from '@rescard/shared';
+import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { QueryStore } from '../../ports/ingest-store.js';
 import { errorBody, installErrorHandlers } from './errors.js';
 
@@ -22,24 +30,46 @@ export interface HttpDeps {
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
-const responses = (ok: object): Record<string, object> => ({ 200: ok, 400: errorBody, 404: errorBody, 503: errorBody });
+const responses = (ok: object): Record<string, object> => ({ 200: ok, 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 503: errorBody });
+
+/** The OpenAPI document's frame; the paths come from the routes' schemas. */
+export const OPENAPI_INFO: SwaggerOptions = {
+  openapi: {
+    openapi: '3.0.3',
+    info: { title: 'rescard server API', version: '1', description: 'Operator API of the rescard server. Errors: `{error: {code, message}}` (docs/errors.md). Auth: docs/auth.md.' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a session token (POST /api/auth/login) or an API token' } } },
+    security: [{ bearer: [] }],
+  },
+};
 
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   const base = { bodyLimit: 1024 * 1024 };
   const app = (deps.logger === false ? Fastify(base) : Fastify({ ...base, loggerInstance: deps.logger })) as unknown as FastifyInstance;
   installErrorHandlers(app);
+  void app.register(swagger, OPENAPI_INFO);
+  void app.register(fp((root: FastifyInstance) => routes(root, deps), { name: 'rescard-core-routes' }));
+  return app;
+}
+
+function routes(app: FastifyInstance, deps: HttpDeps): Promise<void> {
   const { query } = deps;
 
-  app.get('/health', { schema: { response: { 200: anyObject } } }, () => ({ ok: true, ...deps.health() }));
+  app.get('/health', { schema: { tags: ['server'], summary: 'Liveness, ingest counters, rejects (public)', security: [], response: { 200: anyObject } } }, () => ({ ok: true, ...deps.health() }));
 
-  app.get('/api/devices', { schema: { response: responses({ type: 'object', properties: { devices: { type: 'array', items: anyObject } } }) } }, () => ({
+  app.get('/api/devices', {
+    schema: { tags: ['devices'], summary: 'Latest status and sequence summary per device', response: responses({ type: 'object', properties: { devices: { type: 'array', items: anyObject } } }) },
+    config: { auth: { action: 'device:read' } },
+  }, () => ({
     devices: query.devices(),
   }));
 
   app.get<{ Params: { id: string }; Querystring: { limit: number } }>(
     '/api/devices/:id/gaps',
     {
+      config: { auth: { action: 'device:read' } },
       schema: {
+        tags: ['devices'],
+        summary: 'Open sequence gaps of a device (since when), then closed ones',
         params: { type: 'object', properties: { id }, required: ['id'] },
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } }, additionalProperties: false },
         response: responses(anyObject),
@@ -55,7 +85,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.get<{ Querystring: { deviceId?: string; fromSeq?: number; limit: number } }>(
     '/api/taps',
     {
+      config: { auth: { action: 'tap:read' } },
       schema: {
+        tags: ['taps'],
+        summary: 'Stored taps of a device from a sequence number',
         querystring: {
           type: 'object',
           properties: { deviceId: id, fromSeq: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 } },
@@ -73,7 +106,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.get<{ Querystring: { list: string; version: number } }>(
     '/api/lists/propagation',
     {
+      config: { auth: { action: 'list:read' } },
       schema: {
+        tags: ['lists'],
+        summary: 'How many devices hold a list at or above a version',
         querystring: {
           type: 'object',
           properties: { list: { type: 'string', enum: ['benefit', 'stoplist', 'roster', 'canteen'] }, version: { type: 'integer', minimum: 0 } },
@@ -88,6 +124,5 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     },
     (req) => query.propagation(req.query.list, req.query.version),
   );
-
-  return app;
+  return Promise.resolve();
 }
