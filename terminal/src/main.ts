@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
 import { keyringFrom } from './cli/device.js';
+import { runEnroll } from './cli/enroll-command.js';
 import { runListsLoad } from './cli/lists-command.js';
 import { formatRead, runRead } from './cli/read-command.js';
 import { runStart } from './cli/start-command.js';
@@ -108,6 +109,24 @@ program
     try {
       const config = loadTerminalConfig(opts.config, env);
       process.stdout.write(`${JSON.stringify(runStatus(config, log, Date.now()), null, 2)}\n`);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
+
+program
+  .command('enroll')
+  .description('enrol this device with a one-time token: key pair, certificate, config for `start` (ADR 0007)')
+  .requiredOption('--server <url>', 'the server\'s HTTP base, e.g. http://server:8080')
+  .requiredOption('--token <token>', 'the one-time enrolment token (rset1_<device id>_…)')
+  .requiredOption('--out <dir>', 'where to write device.key, device.crt, ca.crt and terminal.json')
+  .option('--template <file>', 'a terminal config to take rules, readers and the rest from')
+  .action(async (opts: { server: string; token: string; out: string; template?: string }) => {
+    const log = makeLogger(undefined);
+    try {
+      const result = await runEnroll({ server: opts.server, token: opts.token, out: opts.out, log, ...(opts.template ? { template: opts.template } : {}) });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
       process.exit(0);
     } catch (err) {
       fail(err, log);

@@ -8,9 +8,13 @@ import { WalCheckpointer } from '../adapters/sqlite/wal-checkpointer.js';
 import { SqliteIngestStore } from '../adapters/sqlite/sqlite-ingest-store.js';
 import { SqliteQueryStore } from '../adapters/sqlite/sqlite-query-store.js';
 import type { ServerConfig } from '../config/server-config.js';
+import { brokerNames, loadOrIssueBrokerTls } from '../pki/broker-certificate.js';
 import { createServer, type RunningServer, type ServerPlugin } from './server.js';
 
 export async function openServer(config: ServerConfig, log: Logger, plugins: readonly ServerPlugin[] = []): Promise<RunningServer & { db: ServerDb }> {
+  // MQTT over TLS (ADR 0007): the project CA (made on first use) and the broker's certificate.
+  const tls = config.mqttTls ? await loadOrIssueBrokerTls(config.dataDir, { names: brokerNames([config.mqttPublicHost, ...config.tlsNames]) }) : null;
+  if (tls?.caCreated) log.warn({ dir: config.dataDir }, 'project CA created in the data folder (back up ca/ and pki/)');
   const db = openServerDb(config.dbPath);
   const checkpointer = new WalCheckpointer(config.dbPath, log.child({ module: 'checkpoint' }));
   try {
@@ -21,6 +25,8 @@ export async function openServer(config: ServerConfig, log: Logger, plugins: rea
       host: config.host,
       httpPort: config.httpPort,
       mqttPort: config.mqttPort,
+      ...(tls ? { mqttTls: { port: config.mqttTlsPort, keyPem: tls.keyPem, certPem: tls.certPem, caPem: tls.caPem } } : {}),
+      mqttPlain: config.mqttPlain,
       lateAfterMs: config.lateAfterMs,
       ingestOptions: config.ingest,
       plugins,

@@ -6,7 +6,7 @@
 import { topics } from '@rescard/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../adapters/mqtt/embedded-broker.js';
+import { startEmbeddedBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../adapters/mqtt/embedded-broker.js';
 import { accessHooks } from '../adapters/mqtt/access-hooks.js';
 import { buildHttp } from '../adapters/http/build-http.js';
 import type { IngestStore, QueryStore } from '../ports/ingest-store.js';
@@ -41,6 +41,10 @@ export interface ServerDeps {
   readonly host: string;
   readonly httpPort: number;
   readonly mqttPort: number;
+  /** MQTT over TLS with client certificates (ADR 0007); absent: plain only. */
+  readonly mqttTls?: BrokerTlsOptions;
+  /** false: no plain MQTT listener. Default true. */
+  readonly mqttPlain?: boolean;
   readonly lateAfterMs: number;
   readonly ingestOptions: { readonly maxGroupTaps: number; readonly maxDelayMs: number };
   readonly now?: () => number;
@@ -53,7 +57,8 @@ export interface ServerDeps {
 }
 
 export interface RunningServer extends ServerContext {
-  readonly ports: { readonly http: number; readonly mqtt: number };
+  /** mqtts: the TLS listener's port, null when there is none. */
+  readonly ports: { readonly http: number; readonly mqtt: number; readonly mqtts: number | null };
   readonly writer: GroupWriter;
   readonly rejects: Rejects;
   stop(): Promise<void>;
@@ -65,7 +70,10 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
   const rejects = new Rejects(log.child({ module: 'rejects' }));
   const writer = new GroupWriter(deps.ingest, { ...deps.ingestOptions, lateAfterMs: deps.lateAfterMs, now }, log.child({ module: 'ingest' }));
   const hooks = accessHooks({ refused: (kind, reason, fields) => rejects.add(`acl-${kind}`, reason, fields) }, log.child({ module: 'acl' }));
-  const broker = await startEmbeddedBroker({ host: deps.host, port: deps.mqttPort, hooks, log: log.child({ module: 'mqtt' }) });
+  const broker = await startEmbeddedBroker({
+    host: deps.host, port: deps.mqttPort, hooks, log: log.child({ module: 'mqtt' }),
+    ...(deps.mqttTls ? { tls: deps.mqttTls } : {}), ...(deps.mqttPlain === undefined ? {} : { plain: deps.mqttPlain }),
+  });
   const startedAtMs = now();
   const http = buildHttp({
     query: deps.query,
@@ -107,5 +115,5 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
       log.info('server stopped');
     })());
 
-  return { http, broker, query: deps.query, log, dataDir: deps.dataDir ?? null, ports: { http: httpPort, mqtt: broker.port }, writer, rejects, stop };
+  return { http, broker, query: deps.query, log, dataDir: deps.dataDir ?? null, ports: { http: httpPort, mqtt: broker.port, mqtts: broker.tlsPort }, writer, rejects, stop };
 }

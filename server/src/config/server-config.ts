@@ -5,12 +5,22 @@
  *
  * Environment (read only by main.ts): RESCARD_DATA_DIR, RESCARD_LOG_LEVEL, RESCARD_HOST,
  * RESCARD_HTTP_PORT, RESCARD_MQTT_PORT, RESCARD_LATE_AFTER_MS.
+ *
+ * Device security (ADR 0007): `mqttTls` turns on the MQTT-over-TLS listener (`mqttTlsPort`,
+ * 8883) with client certificates from the project CA in dataDir/ca; `mqttPlain: false` turns the
+ * plain listener off (do so whenever the host is not loopback). `mqttPublicHost` is the name
+ * devices reach the broker by (in the enrolment answer and the broker certificate), `tlsNames`
+ * more names for the broker certificate. Device certificates live `deviceCertDays`; enrolment
+ * tokens `enrolmentTokenTtlHours`.
  */
 import { join, resolve } from 'node:path';
 import { RescardError } from '@rescard/shared';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
+/** true/false, also as the strings the environment gives ('true', 'false', '1', '0'). */
+const flag = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+const hostName = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'a DNS name or an IP address');
 
 const schema = z
   .object({
@@ -18,6 +28,13 @@ const schema = z
     host: z.string().min(1).default('127.0.0.1'),
     httpPort: port.default(8080),
     mqttPort: port.default(1884),
+    mqttTls: flag.default(false),
+    mqttTlsPort: port.default(8883),
+    mqttPlain: flag.default(true),
+    mqttPublicHost: hostName.optional(),
+    tlsNames: z.array(hostName).max(32).default([]),
+    deviceCertDays: z.coerce.number().int().min(1).max(397).default(30),
+    enrolmentTokenTtlHours: z.coerce.number().int().min(1).max(24 * 30).default(72),
     /** A tap that reaches the server more than this after its wallMs is marked late (15 min). */
     lateAfterMs: z.coerce.number().int().min(0).default(15 * 60_000),
     ingest: z
@@ -41,6 +58,15 @@ export interface ServerConfig {
   readonly host: string;
   readonly httpPort: number;
   readonly mqttPort: number;
+  /** MQTT over TLS with client certificates (the project CA in dataDir/ca). */
+  readonly mqttTls: boolean;
+  readonly mqttTlsPort: number;
+  readonly mqttPlain: boolean;
+  /** The host devices connect to (enrolment answer, broker certificate); defaults to `host`. */
+  readonly mqttPublicHost: string;
+  readonly tlsNames: readonly string[];
+  readonly deviceCertDays: number;
+  readonly enrolmentTokenTtlHours: number;
   readonly lateAfterMs: number;
   readonly ingest: { readonly maxGroupTaps: number; readonly maxDelayMs: number };
   readonly logLevel: z.infer<typeof schema>['logLevel'];
@@ -58,5 +84,7 @@ export function loadServerConfig(...layers: Record<string, unknown>[]): ServerCo
   }
   const c = parsed.data;
   const dataDir = resolve(c.dataDir);
-  return { ...c, dataDir, dbPath: join(dataDir, 'server.db') };
+  if (!c.mqttPlain && !c.mqttTls) throw new RescardError('CONFIG_INVALID', 'server config: mqttPlain: the broker needs a listener: keep plain MQTT or turn on mqttTls', { field: 'mqttPlain' });
+  const { mqttPublicHost, ...rest } = c;
+  return { ...rest, dataDir, dbPath: join(dataDir, 'server.db'), mqttPublicHost: mqttPublicHost ?? (c.host === '0.0.0.0' || c.host === '::' ? 'localhost' : c.host) };
 }

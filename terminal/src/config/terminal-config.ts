@@ -13,6 +13,7 @@ import type { DeviceContext, Direction, Profile } from '../core/model.js';
 import type { ProfileRules } from '../core/rules.js';
 import { validateRoute, type Route } from '../core/stops/stops.js';
 import { validateRules } from '../core/validate-rules.js';
+import type { MqttTlsFiles } from '../adapters/mqtt/mqtt-message-bus.js';
 import type { UplinkConfig } from '../sync/start-uplink.js';
 
 const direction = z.enum(['IN', 'OUT']);
@@ -85,6 +86,8 @@ const schema = z
         reconnectMaxMs: z.number().int().min(10).max(600_000).default(30_000),
         /** Where list files are fetched (http://server:port or a gateway's cache); absent: no list sync. */
         listsBaseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'uplink.listsBaseUrl: http(s)://host:port').optional(),
+        /** mqtts://: the device's TLS identity from `rescard-terminal enroll` (paths relative to this file). */
+        tls: z.object({ caFile: z.string().min(1), certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
       })
       .strict()
       .optional(),
@@ -130,7 +133,7 @@ export interface TerminalConfig {
     readonly installMode: boolean;
     readonly releaseMs: number;
   };
-  readonly uplink?: UplinkConfig;
+  readonly uplink?: UplinkConfig & { readonly tls?: MqttTlsFiles };
 }
 
 export interface ConfigEnv {
@@ -159,6 +162,7 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
   }
   if (c.gps && c.profile !== 'bus') throw missing('gps', 'only a bus has a GPS');
   if (c.uplink && c.uplink.reconnectMinMs > c.uplink.reconnectMaxMs) throw missing('uplink.reconnectMinMs', 'must not exceed reconnectMaxMs');
+  if (c.uplink?.url.startsWith('mqtts://') && !c.uplink.tls) throw missing('uplink.tls', 'mqtts:// needs the device certificate files (caFile, certFile, keyFile): run rescard-terminal enroll');
   const route: Route | null = c.gps ? { id: c.context.routeId ?? 'route', stops: c.gps.stops.map(stripUndefined) } : null;
   const routeErrors = route ? validateRoute(route) : [];
   if (routeErrors.length > 0) throw missing('gps.stops', routeErrors.join('; '));
@@ -191,7 +195,7 @@ export function parseTerminalConfig(raw: unknown, env: ConfigEnv = {}, baseDir =
         }
       : {}),
     ...(c.gps && route ? { gps: { port: c.gps.port, baudRate: c.gps.baudRate, maxAgeMs: c.gps.maxAgeMs, route } } : {}),
-    ...(c.uplink ? { uplink: stripUndefined({ ...c.uplink, clientId: c.uplink.clientId ?? c.deviceId }) } : {}),
+    ...(c.uplink ? { uplink: uplinkOf(c.uplink, c.deviceId, baseDir) } : {}),
   };
 }
 
@@ -212,6 +216,17 @@ function applyEnv(raw: unknown, env: ConfigEnv): unknown {
   if (env.RESCARD_LOG_LEVEL) out['logLevel'] = env.RESCARD_LOG_LEVEL;
   if (env.RESCARD_READER) out['readers'] = [{ name: env.RESCARD_READER }];
   return out;
+}
+
+type UplinkInput = NonNullable<z.infer<typeof schema>['uplink']>;
+
+function uplinkOf(u: UplinkInput, deviceId: string, baseDir: string): NonNullable<TerminalConfig['uplink']> {
+  const { tls, ...rest } = u;
+  const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    ...stripUndefined({ ...rest, clientId: rest.clientId ?? deviceId }),
+    ...(tls ? { tls: { caFile: at(tls.caFile), certFile: at(tls.certFile), keyFile: at(tls.keyFile) } } : {}),
+  };
 }
 
 function missing(path: string, why: string): RescardError {

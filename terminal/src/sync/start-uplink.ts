@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { topics } from '@rescard/shared';
 import type { Logger } from 'pino';
-import { MqttMessageBus } from '../adapters/mqtt/mqtt-message-bus.js';
+import { MqttMessageBus, type MqttTlsFiles } from '../adapters/mqtt/mqtt-message-bus.js';
 import type { ListMeta, Profile } from '../core/model.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeviceStatus } from '../ports/feedback.js';
@@ -21,6 +21,8 @@ import { createListSync, type ListSyncDeps } from './lists-sync.js';
 /** The config's `uplink` section, defaults applied (config/terminal-config.ts). */
 export interface UplinkConfig {
   readonly url: string;
+  /** The device certificate, its key and the project CA, for an mqtts:// url (rescard-terminal enroll writes them). */
+  readonly tls?: MqttTlsFiles;
   readonly clientId: string;
   readonly batchSize: number;
   readonly maxInFlightBatches: number;
@@ -66,6 +68,7 @@ export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink>
       url: config.url,
       clientId: config.clientId,
       will: { topic: topics.deviceStatus(deviceId), payload: offlineStatus(deviceId) },
+      ...(config.tls ? { tls: config.tls } : {}),
       reconnectMinMs: config.reconnectMinMs,
       reconnectMaxMs: config.reconnectMaxMs,
       log,

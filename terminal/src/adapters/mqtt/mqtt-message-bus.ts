@@ -5,7 +5,12 @@
  * only then reports `connected`, so an ack can never arrive before its subscription exists.
  * A publish while disconnected fails at once (MQTT_UNAVAILABLE): no hidden offline queue —
  * the journal is the queue. QoS 1 publishes in flight at a disconnect are rejected (see open()).
+ *
+ * mqtts:// (the server's broker, ADR 0007): the device's key and certificate and the project CA
+ * come from files (`tls`), read again at every connection attempt, so a renewed certificate is
+ * used from the next reconnect on. The broker is verified against the project CA only.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MessageBus, MessageHandler, PublishOptions } from '../../ports/message-bus.js';
@@ -13,9 +18,18 @@ import { topicMatches } from '../../sync/topic-match.js';
 import { reconnectDelayMs } from './backoff.js';
 import { MqttError } from './mqtt-error.js';
 
+/** The files of a device's TLS identity (enrol writes them: ca.crt, device.crt, device.key). */
+export interface MqttTlsFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export interface MqttMessageBusOptions {
-  /** mqtt://host:port (mqtts:// once device certificates come). */
+  /** mqtt://host:port, or mqtts://host:port with `tls`. */
   readonly url: string;
+  /** Client certificate and CA for mqtts:// (required there). */
+  readonly tls?: MqttTlsFiles;
   readonly clientId: string;
   /** Published by the broker if this client vanishes (retained, QoS 1). */
   readonly will?: { readonly topic: string; readonly payload: Buffer };
@@ -91,7 +105,21 @@ export class MqttMessageBus implements MessageBus {
    * for a resend that a fresh session never does). The journal resends; the caller sees errors.
    */
   private open(): void {
+    let tls: Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> = {};
+    if (this.options.url.startsWith('mqtts://')) {
+      const files = this.options.tls;
+      if (files === undefined) throw new MqttError('MQTT_UNAVAILABLE', 'mqtts:// needs the device certificate files (uplink.tls)', { url: this.options.url });
+      try {
+        tls = { ca: readFileSync(files.caFile), cert: readFileSync(files.certFile), key: readFileSync(files.keyFile), rejectUnauthorized: true };
+      } catch (err) {
+        // Files gone mid-run (a technician re-enrolling): try again later, like any failed connect.
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'device certificate files unreadable');
+        this.scheduleReconnect();
+        return;
+      }
+    }
     const mqttOptions: IClientOptions = {
+      ...tls,
       clientId: this.options.clientId,
       clean: true,
       protocolVersion: 4,
@@ -134,6 +162,10 @@ export class MqttMessageBus implements MessageBus {
     client.removeAllListeners('close');
     client.end(true);
     if (this.closing) return;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
     const delay = reconnectDelayMs(this.attempt, { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs }, this.options.random ?? Math.random);
     this.attempt += 1;
     this.log.debug({ attempt: this.attempt, delayMs: delay }, 'reconnecting');
