@@ -6,7 +6,7 @@
  * what was unacked, and every tap is still stored exactly once. Needs `tsc -b` first.
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,11 +51,15 @@ async function startServer(dataDir: string, ports: Ports = { http: 0, mqtt: 0 })
     child.once('exit', (code) => reject(new Error(`server exited ${String(code)}`)));
     createInterface({ input: child.stdout }).once('line', resolve);
   });
+  // The operator API token the server wrote at its first start (docs/auth.md).
+  token = (JSON.parse(readFileSync(join(dataDir, 'auth', 'bootstrap.json'), 'utf8')) as { token: string }).token;
   return { child, ports: JSON.parse(first) as Ports };
 }
 
+let token = '';
+
 function runFleet(args: string[]): { lines: string[]; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [SIM, 'fleet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SIM, 'fleet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RESCARD_TOKEN: token } });
   children.push(child);
   const lines: string[] = [];
   createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
@@ -69,7 +73,8 @@ function runFleet(args: string[]): { lines: string[]; done: Promise<number | nul
 }
 
 async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) };
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
   expect(res.status, `${method} ${path}`).toBeLessThan(300);
   return (await res.json()) as T;
 }

@@ -9,18 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DeviceProcess, GATEWAY_MAIN, SERVER_MAIN, buildDemoWorld, startPortsProgram, terminalCli, writeGatewayConfig } from '@rescard/terminal/testing';
+import { DeviceProcess, GATEWAY_MAIN, SERVER_MAIN, adminApi, buildDemoWorld, startPortsProgram, terminalCli, writeGatewayConfig } from '@rescard/terminal/testing';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+/** The server's data folder (its admin token is there: dataDir/auth/bootstrap.json). */
+let serverData = '';
+const api = <T>(port: number, method: string, path: string, body?: unknown): Promise<T> => adminApi<T>(port, serverData, method, path, body);
 
 /** The device's stop-list version (0 while a status call meets the live device mid-write). */
 function stoplistVersion(config: string): number {
@@ -46,6 +41,7 @@ async function waitFor(test: () => boolean, ms: number): Promise<boolean> {
 export async function demoSync(port: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rescard-demo-sync-'));
   console.log('\n== 3. Server, gateway and terminal in sync (MQTT on loopback, signed lists over HTTP) ==');
+  serverData = join(dir, 'server');
   const { child: server, ports } = await startPortsProgram([SERVER_MAIN, 'start', '--data', join(dir, 'server'), '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
   console.log(`  rescard-server start: HTTP ${ports.http}, MQTT ${ports.mqtt}, data in ${join(dir, 'server')}`);
   const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);

@@ -8,7 +8,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
+import { authPlugin } from './app/auth-plugin.js';
 import { listsPlugin } from './app/lists-plugin.js';
+import { observabilityPlugin } from './app/observability-plugin.js';
+import { pkiPlugin } from './app/pki-plugin.js';
+import type { FastifyRequest } from 'fastify';
 import { openServer } from './app/open-server.js';
 import { loadServerConfig } from './config/server-config.js';
 
@@ -19,7 +23,15 @@ const env = {
   httpPort: process.env['RESCARD_HTTP_PORT'],
   mqttPort: process.env['RESCARD_MQTT_PORT'],
   lateAfterMs: process.env['RESCARD_LATE_AFTER_MS'],
+  metricsToken: process.env['RESCARD_METRICS_TOKEN'],
+  mqttTls: process.env['RESCARD_MQTT_TLS'],
+  mqttTlsPort: process.env['RESCARD_MQTT_TLS_PORT'],
+  mqttPlain: process.env['RESCARD_MQTT_PLAIN'],
+  mqttPublicHost: process.env['RESCARD_MQTT_PUBLIC_HOST'],
 };
+
+/** Who made an API request, for created_by / revoked_by records (the auth plugin sets it). */
+const actorOf = (req: FastifyRequest): string => req.principal?.username ?? 'system';
 
 function portOption(value: string): number {
   const n = Number(value);
@@ -41,15 +53,37 @@ interface StartOptions {
   mqttPort?: number;
   host?: string;
   logLevel?: string;
+  mqttTls?: boolean;
+  mqttTlsPort?: number;
+  mqttPlain?: boolean;
+  mqttPublicHost?: string;
+  devTokenKey?: boolean;
 }
 
 async function start(opts: StartOptions): Promise<void> {
   let log = pino({ level: env.logLevel ?? 'info' }, pino.destination({ fd: 2, sync: true }));
   try {
-    const config = loadServerConfig(env, { dataDir: opts.data, httpPort: opts.httpPort, mqttPort: opts.mqttPort, host: opts.host, logLevel: opts.logLevel });
+    const config = loadServerConfig(env, {
+      dataDir: opts.data, httpPort: opts.httpPort, mqttPort: opts.mqttPort, host: opts.host, logLevel: opts.logLevel,
+      mqttTls: opts.mqttTls, mqttTlsPort: opts.mqttTlsPort, mqttPlain: opts.mqttPlain === false ? false : undefined, mqttPublicHost: opts.mqttPublicHost,
+    });
     log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: false }));
-    const server = await openServer(config, log, [listsPlugin]);
-    process.stdout.write(`${JSON.stringify({ http: server.ports.http, mqtt: server.ports.mqtt })}\n`);
+    // Order matters: OpenAPI and metrics first (they see every route), then operator access
+    // (its checks must be in place before any plugin adds routes), then the features.
+    const plugins = [
+      observabilityPlugin(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
+      authPlugin(),
+      listsPlugin,
+      pkiPlugin({
+        mqttPublicHost: config.mqttPublicHost,
+        deviceCertDays: config.deviceCertDays,
+        enrolmentTokenTtlHours: config.enrolmentTokenTtlHours,
+        tokenKeysMode: opts.devTokenKey === true ? 'development' : 'random',
+        actorOf,
+      }),
+    ];
+    const server = await openServer(config, log, plugins);
+    process.stdout.write(`${JSON.stringify({ http: server.ports.http, mqtt: server.ports.mqtt, mqtts: server.ports.mqtts })}\n`);
     const shutdown = (signal: string): void => {
       log.info({ signal }, 'stopping');
       server.stop().then(
@@ -77,6 +111,11 @@ program
   .option('--mqtt-port <n>', 'MQTT port, 0 = any free port (default 1884)', portOption)
   .option('--host <addr>', 'address to listen on (default 127.0.0.1; plain MQTT: keep it on loopback)')
   .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
+  .option('--mqtt-tls', 'MQTT over TLS with device certificates (env RESCARD_MQTT_TLS=true); the project CA is made in the data folder on first use')
+  .option('--mqtt-tls-port <n>', 'MQTT-over-TLS port, 0 = any free port (default 8883)', portOption)
+  .option('--no-mqtt-plain', 'no plain MQTT listener (env RESCARD_MQTT_PLAIN=false): do so whenever --host is not loopback')
+  .option('--mqtt-public-host <name>', 'the name devices reach the broker by (enrolment answer, broker certificate)')
+  .option('--dev-token-key', 'at the first start only: use the public DEVELOPMENT card-token key instead of a random one (demo, tests)')
   .action(start);
 
 await program.parseAsync(process.argv);

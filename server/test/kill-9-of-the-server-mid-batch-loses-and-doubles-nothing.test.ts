@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { encodePayload, topics } from '@rescard/shared';
 import { describe, expect, it } from 'vitest';
 import { makeBatch, range } from '../src/testing/tap-fixtures.js';
-import { connect, tempDir, until } from './helpers/harness.js';
+import { adminToken, connect, tempDir, until } from './helpers/harness.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const DEVICES = ['bus-a', 'bus-b', 'bus-c', 'bus-d'];
@@ -67,7 +67,7 @@ describe('kill -9 of the server mid-batch', () => {
 
     const second = await spawnServer(dataDir);
     try {
-      const res = await fetch(`http://127.0.0.1:${second.http}/api/devices`);
+      const res = await fetch(`http://127.0.0.1:${second.http}/api/devices`, { headers: { authorization: `Bearer ${adminToken(dataDir)}` } });
       const { devices } = (await res.json()) as { devices: { deviceId: string; seq: { committedUpTo: number } | null }[] };
       for (const d of DEVICES) {
         expect(devices.find((x) => x.deviceId === d)?.seq?.committedUpTo ?? 0, d).toBeGreaterThanOrEqual(ackedBeforeKill.get(d) ?? 0);

@@ -51,6 +51,27 @@ export const ERROR_CODES = {
   // gateway
   GATEWAY_STORE_FAILURE: 'the gateway database (gateway.db) failed (disk, corruption, schema): nothing of the failed commit was acknowledged',
   REQUEST_INVALID: 'an HTTP API request has invalid parameters or names something that does not exist',
+  // server: device PKI and enrolment
+  CA_UNAVAILABLE: 'the project CA is missing from the data folder (ca/ca.key, ca/ca.crt) or cannot be read',
+  PKI_STORE_FAILURE: 'the device registry database (pki/pki.db) failed (disk, corruption, schema): nothing of the failed change was applied',
+  ENROLMENT_TOKEN_UNKNOWN: 'an enrolment token is not one the server issued',
+  ENROLMENT_TOKEN_USED: 'an enrolment token was already used: tokens are one-time',
+  ENROLMENT_TOKEN_EXPIRED: 'an enrolment token is past its expiry',
+  CSR_INVALID: 'a certificate signing request is malformed, not RSA of at least 2048 bits, its signature does not verify, or its CN is not the enrolled device id',
+  DEVICE_ACTIVE: 'the device id is enrolled and active: revoke it before enrolling a replacement under the same id',
+  DEVICE_REVOKED: 'the device is revoked: it gets no certificate and no connection',
+  CERTIFICATE_REFUSED: 'a device certificate offered for renewal is not from the project CA, expired, revoked or not the device\'s, or the proof of possession failed',
+  ENROLMENT_FAILED: 'a device could not enrol: the server was unreachable or did not answer with an enrolment',
+  // server: registries (imports, stop-list)
+  IMPORT_INVALID: 'a CSV import has errors (each with its line number and reason): nothing of the file was applied',
+  IMPORT_TOO_LARGE: 'an uploaded import file is larger than the server accepts: nothing was applied',
+  REGISTRY_STORE_FAILURE: 'the registry database (registry/registry.db) failed (disk, corruption, schema): nothing of the failed change was recorded',
+  // server: operator access (docs/auth.md)
+  AUTH_REQUIRED: 'an HTTP API request carries no `Authorization: Bearer <token>` header (HTTP 401)',
+  AUTH_INVALID: 'a login, session token or API token is wrong, unknown, expired, revoked, or its account is disabled (HTTP 401)',
+  FORBIDDEN: 'the account\'s role or scope (its schools, carriers or routes) does not allow this request (HTTP 403)',
+  RATE_LIMITED: 'too many attempts (failed logins per username or requests per address) within the window (HTTP 429, see Retry-After)',
+  AUTH_STORE_FAILURE: 'the accounts and audit database (auth/auth.db) failed (disk, corruption, schema): nothing of the failed change was recorded',
   // any program
   CONFIG_INVALID: 'a configuration file or option is invalid',
 } as const;

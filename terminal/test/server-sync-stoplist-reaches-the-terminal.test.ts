@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { buildProfileCard, presentCard } from '@rescard/hardware-sim';
-import { DeviceProcess, GATEWAY_MAIN, SERVER_MAIN, buildDemoWorld, startPortsProgram, terminalCli, writeGatewayConfig, type Ports } from '@rescard/terminal/testing';
+import { DeviceProcess, GATEWAY_MAIN, SERVER_MAIN, adminToken, buildDemoWorld, startPortsProgram, terminalCli, writeGatewayConfig, type Ports } from '@rescard/terminal/testing';
 
 const keyring = TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG);
 const processes: ChildProcessWithoutNullStreams[] = [];
@@ -34,13 +34,19 @@ async function startProgram(args: string[]): Promise<Ports> {
   return ports;
 }
 
-const startServer = (dataDir: string): Promise<{ http: number; mqtt: number }> =>
-  startProgram([SERVER_MAIN, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
+/** The server's admin token (from its data folder, written at its first start). */
+let token = '';
+async function startServer(dataDir: string): Promise<{ http: number; mqtt: number }> {
+  const ports = await startProgram([SERVER_MAIN, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
+  token = adminToken(dataDir);
+  return ports;
+}
 
 async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
-    ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
   });
   expect(res.status, `${method} ${path}`).toBeLessThan(300);
   return (await res.json()) as T;

@@ -1,6 +1,6 @@
 /** Real processes for end-to-end tests: the built server and gateway on ephemeral ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -67,4 +67,9 @@ export async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolea
     if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The admin API token the server wrote at its first start (dataDir/auth/bootstrap.json, docs/auth.md). */
+export function adminToken(serverDataDir: string): string {
+  return (JSON.parse(readFileSync(join(serverDataDir, 'auth', 'bootstrap.json'), 'utf8')) as { token: string }).token;
 }

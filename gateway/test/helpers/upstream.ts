@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import Database from 'better-sqlite3';
 import { decodePayload, encodePayload, gatewayBatchSchema, parseTopic, topics } from '@rescard/shared';
-import { serverBuilt, spawnServer, stopGracefully, tempDir } from './processes.js';
+import { adminToken, serverBuilt, spawnServer, stopGracefully, tempDir } from './processes.js';
 
 export interface StoredTap {
   readonly seq: number;
@@ -38,7 +38,7 @@ async function startRealServer(): Promise<TestUpstream> {
     mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`,
     httpUrl: `http://127.0.0.1:${ports.http}/`,
     async committedUpTo(deviceId) {
-      const res = await fetch(`http://127.0.0.1:${ports.http}/api/devices`);
+      const res = await fetch(`http://127.0.0.1:${ports.http}/api/devices`, { headers: { authorization: `Bearer ${adminToken(dataDir)}` } });
       const { devices } = (await res.json()) as { devices: { deviceId: string; seq: { committedUpTo: number } | null }[] };
       return devices.find((d) => d.deviceId === deviceId)?.seq?.committedUpTo ?? 0;
     },

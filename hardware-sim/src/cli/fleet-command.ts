@@ -37,6 +37,7 @@ interface RawFleetOptions {
   readonly heartbeatMs: number;
   readonly reconnectMs: number;
   readonly drain: number;
+  readonly token?: string;
   readonly logLevel: string;
 }
 
@@ -93,7 +94,7 @@ export async function runFleetCommand(raw: RawFleetOptions, log: Logger, out: (l
     await fleet.drain(raw.drain * 1000);
     const summary = fleet.summary();
     let server: ServerAgreement | null = null;
-    if (httpBase !== null && summary.perDevice !== undefined) server = await checkServerCounts(httpBase, summary.perDevice, 5000);
+    if (httpBase !== null && summary.perDevice !== undefined) server = await checkServerCounts(httpBase, summary.perDevice, 5000, raw.token ?? process.env['RESCARD_TOKEN'] ?? null);
     for (const line of summaryLines(summary)) out(line);
     if (server !== null) out(server.agrees ? 'server: per-device counts equal the journals' : `server: ${server.mismatched.length}+ devices differ`);
     out(JSON.stringify({ fleet: 'summary', ...summary, serverAgrees: server?.agrees ?? null, ...(server && !server.agrees ? { serverMismatched: server.mismatched } : {}) }));
@@ -128,6 +129,7 @@ export function registerFleetCommand(program: Command, io: FleetCommandIo): void
     .option('--heartbeat-ms <n>', 'heartbeat period (0: on connect only)', num(0, 3_600_000, true), 5000)
     .option('--reconnect-ms <n>', 'reconnect period (jittered ×0.5–1.5 per terminal)', num(100, 600_000, true), 1000)
     .option('--drain <s>', 'seconds to wait for the last acks', num(0, 3600, false), 30)
+    .option('--token <t>', "operator API token for the server check (GET /api/devices); default env RESCARD_TOKEN")
     .addOption(new Option('--log-level <level>', 'pino level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(io.defaultLogLevel))
     .action(async (raw: RawFleetOptions) => {
       if (!/^(region|school:[A-Za-z0-9._-]{1,64})$/.test(raw.audience)) throw new RescardError('CONFIG_INVALID', '--audience is region or school:<id>');

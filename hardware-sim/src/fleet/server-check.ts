@@ -3,6 +3,7 @@
  *   GET /health       → mqtt.port: the broker to use when only --server http://… is given;
  *   GET /api/devices  → seq.committedUpTo / maxSeq per device: does the server hold exactly
  *                       what the fleet journaled? (after a gateway the server may lag: poll.)
+ *                       Needs an operator API token with device:read (docs/auth.md).
  */
 import type { FleetSummary } from './fleet-report.js';
 
@@ -27,10 +28,11 @@ export interface ServerAgreement {
 }
 
 /** Compare the server's per-device sequence state with the fleet's journals, polling until `timeoutMs`. */
-export async function checkServerCounts(httpBase: string, perDevice: NonNullable<FleetSummary['perDevice']>, timeoutMs: number): Promise<ServerAgreement> {
+export async function checkServerCounts(httpBase: string, perDevice: NonNullable<FleetSummary['perDevice']>, timeoutMs: number, token: string | null = null): Promise<ServerAgreement> {
   const deadline = Date.now() + timeoutMs;
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   for (;;) {
-    const res = await fetch(new URL('/api/devices', httpBase), { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(new URL('/api/devices', httpBase), { headers, signal: AbortSignal.timeout(10_000) });
     if (!res.ok) throw new Error(`GET /api/devices: HTTP ${res.status}`);
     const rows = new Map(((await res.json()) as { devices: DeviceRow[] }).devices.map((d) => [d.deviceId, d.seq]));
     const mismatched = perDevice

@@ -2,7 +2,7 @@
  * End-to-end helpers: a real server on ephemeral ports over a real SQLite file, real mqtt
  * clients, and a mailbox of what a client received.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -52,4 +52,9 @@ export async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolea
     if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The admin API token the server wrote at its first start (dataDir/auth/bootstrap.json, docs/auth.md). */
+export function adminToken(serverDataDir: string): string {
+  return (JSON.parse(readFileSync(join(serverDataDir, 'auth', 'bootstrap.json'), 'utf8')) as { token: string }).token;
 }

@@ -3,7 +3,7 @@
  * ports as the first stdout line (`{"http":N,"mqtt":M}`), so port 0 (any free port) works.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,24 @@ export async function startPortsProgram(args: readonly string[]): Promise<{ chil
   const child = spawn(process.execPath, [...args]);
   const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
   return { child, ports: JSON.parse(first) as Ports };
+}
+
+/**
+ * The admin API token a server wrote at its first start (dataDir/auth/bootstrap.json, see
+ * docs/auth.md): what the demo and the end-to-end tests send as `Authorization: Bearer …`.
+ */
+export function adminToken(serverDataDir: string): string {
+  return (JSON.parse(readFileSync(join(serverDataDir, 'auth', 'bootstrap.json'), 'utf8')) as { token: string }).token;
+}
+
+/** JSON to a server's API with the admin token; throws with the API's error code on a non-2xx. */
+export async function adminApi<T>(port: number, serverDataDir: string, method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${adminToken(serverDataDir)}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
 }
 
 /** A bus gateway's config in `dir`, upstream to a server on loopback; returns its path. */
