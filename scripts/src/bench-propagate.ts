@@ -12,15 +12,17 @@
  *             publish of a payload the size of an announcement to reach each of them. (The server's
  *             broker refuses client publishes on list topics, so the baseline needs its own broker.)
  * Figures: p50 / p95 / p100 across terminals, medians over rounds. Target: p95 ≤ 5 s.
- * Not measured here: the 1M-entry snapshot fetch/verify/swap and the 10k-entry delta apply
- * (device-side timings, measured with the terminal's list store).
+ * Then, on one device (bench-propagate-device.ts): a 1M-entry snapshot fetched over HTTP,
+ * verified and swapped into a real SQLite list store (target ≤ 5 s) and a 10k-entry delta applied
+ * (target ≤ 200 ms), medians over rounds, each against bare baselines measured in the same run.
  *
  *   node scripts/dist/bench-propagate.js [--terminals 1000] [--rounds 3]
- * Readable lines, then one JSON line.
+ *     [--entries 1000000] [--delta-entries 10000] [--device-rounds 3]
+ * --terminals 0 skips the fleet part; --entries 0 the device part. Readable lines, then one JSON line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { Fleet } from '@rescard/hardware-sim';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
+import { deviceRounds, type DeviceFigures } from './bench-propagate-device.js';
 import { median, percentile, round } from './bench-stats.js';
 
 const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
@@ -61,8 +64,25 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   }
 }
 
+/** The API token the bench's own fresh server wrote for its operator (when the server has auth). */
+function operatorToken(dataDir: string): string | null {
+  const path = join(dataDir, 'auth', 'bootstrap.json');
+  return existsSync(path) ? ((JSON.parse(readFileSync(path, 'utf8')) as { token?: string }).token ?? null) : null;
+}
+
+let authDir: string | null = null;
+let bearer: string | null = null;
+
 async function api<T>(port: number, method: string, path: string, body: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  let res: Response;
+  // The server may write its bootstrap file just after it starts listening: read it when asked for.
+  for (let attempt = 0; ; attempt += 1) {
+    if (bearer === null && authDir !== null) bearer = operatorToken(authDir);
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) };
+    res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: JSON.stringify(body) });
+    if (res.status !== 401 || bearer !== null || attempt >= 50) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -74,6 +94,7 @@ async function listRounds(terminals: number, rounds: number): Promise<{ connectM
   const dataDir = mkdtempSync(join(tmpdir(), 'rescard-bench-propagate-'));
   const server = await startChild([SERVER_MAIN, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn']);
   let fleet: Fleet | null = null;
+  [authDir, bearer] = [dataDir, null];
   try {
     let { version } = await api<{ version: number }>(server.http, 'POST', '/api/lists/stoplist/region/snapshot', { entries: [] });
     let seen = new Map<string, number>();
@@ -158,24 +179,51 @@ async function main(): Promise<void> {
   const rounds = arg('rounds', 3);
   // The stop-list announcement with a one-entry inline delta (signed manifest included) is 775 bytes.
   const payloadBytes = arg('payload-bytes', 775);
-  console.log(`bench:propagate — ${terminals} terminals subscribed to the region lists, ${rounds} rounds of one stop-list entry`);
-  const lists = await listRounds(terminals, rounds);
-  console.log(`connected ${terminals} terminals and took stop-list v1 in ${Math.round(lists.connectMs)} ms`);
-  lists.rounds.forEach((r, i) => console.log(`round ${i + 1}: PUT answered in ${r.apiMs} ms; applied by all: p50 ${r.p50} ms, p95 ${r.p95} ms, p100 ${r.p100} ms`));
-  const base = await baselineRounds(terminals, rounds, payloadBytes);
-  base.forEach((r, i) => console.log(`baseline round ${i + 1}: bare aedes retained QoS 1 publish (${payloadBytes} B) → ${terminals} subscribers: p50 ${r.p50} ms, p95 ${r.p95} ms, p100 ${r.p100} ms`));
+  const entries = arg('entries', 1_000_000);
+  const deltaEntries = arg('delta-entries', 10_000);
+  const deviceRoundCount = arg('device-rounds', 3);
   const med = (xs: Spread[], k: keyof Spread): number => round(median(xs.map((x) => x[k])));
+  let fleet: Record<string, unknown> = {};
+  if (terminals > 0) {
+    console.log(`bench:propagate — ${terminals} terminals subscribed to the region lists, ${rounds} rounds of one stop-list entry`);
+    const lists = await listRounds(terminals, rounds);
+    console.log(`connected ${terminals} terminals and took stop-list v1 in ${Math.round(lists.connectMs)} ms`);
+    lists.rounds.forEach((r, i) => console.log(`round ${i + 1}: PUT answered in ${r.apiMs} ms; applied by all: p50 ${r.p50} ms, p95 ${r.p95} ms, p100 ${r.p100} ms`));
+    const base = await baselineRounds(terminals, rounds, payloadBytes);
+    base.forEach((r, i) => console.log(`baseline round ${i + 1}: bare aedes retained QoS 1 publish (${payloadBytes} B) → ${terminals} subscribers: p50 ${r.p50} ms, p95 ${r.p95} ms, p100 ${r.p100} ms`));
+    const entryMs = { p50: med(lists.rounds, 'p50'), p95: med(lists.rounds, 'p95'), p100: med(lists.rounds, 'p100') };
+    const baseMs = { p50: med(base, 'p50'), p95: med(base, 'p95'), p100: med(base, 'p100') };
+    console.log(`median: stop-list entry applied by all ${terminals} terminals p95 ${entryMs.p95} ms (p100 ${entryMs.p100} ms) vs bare retained publish p95 ${baseMs.p95} ms`);
+    fleet = {
+      stoplistEntryMs: entryMs, apiMs: round(median(lists.rounds.map((r) => r.apiMs))), baselineRetainedPublishMs: baseMs,
+      stoplistRatioToBaselineP95: round(entryMs.p95 / Math.max(baseMs.p95, 1e-3)),
+    };
+  }
+  let device: DeviceFigures | null = null;
+  if (entries > 0) {
+    console.log(`device: ${entries}-entry snapshot and ${deltaEntries}-entry delta, ${deviceRoundCount} rounds`);
+    device = await deviceRounds({ entries, deltaEntries, rounds: deviceRoundCount, log: (line) => console.log(line) });
+    console.log(`median: snapshot fetch+verify+swap ${device.snapshotMs} ms (bare download+sha256 + bare insert: ${device.snapshotBaseline.sumMs} ms, ratio ${round(device.snapshotMs / device.snapshotBaseline.sumMs)}); delta ${device.deltaMs} ms (bare: ${device.deltaBaseline.sumMs} ms, ratio ${round(device.deltaMs / device.deltaBaseline.sumMs)})`);
+  }
+  const stoplistP95 = (fleet['stoplistEntryMs'] as Spread | undefined)?.p95;
   const result = {
     bench: 'propagate',
-    config: { terminals, rounds, baselinePayloadBytes: payloadBytes },
-    targets: { p95Ms: 5000 },
-    stoplistEntryMs: { p50: med(lists.rounds, 'p50'), p95: med(lists.rounds, 'p95'), p100: med(lists.rounds, 'p100') },
-    apiMs: round(median(lists.rounds.map((r) => r.apiMs))),
-    baselineRetainedPublishMs: { p50: med(base, 'p50'), p95: med(base, 'p95'), p100: med(base, 'p100') },
-    meetsTarget: med(lists.rounds, 'p95') <= 5000,
-    notMeasured: ['1M-entry snapshot fetch+verify+swap', '10k-entry delta apply'],
+    config: { terminals, rounds, baselinePayloadBytes: payloadBytes, entries, deltaEntries, deviceRounds: deviceRoundCount },
+    targets: { p95Ms: 5000, snapshotMs: 5000, deltaMs: 200 },
+    ...fleet,
+    ...(device === null ? {} : {
+      device: {
+        ...device,
+        snapshotRatioToBaseline: round(device.snapshotMs / device.snapshotBaseline.sumMs),
+        deltaRatioToBaseline: round(device.deltaMs / device.deltaBaseline.sumMs),
+      },
+    }),
+    meetsTarget: {
+      stoplistP95: stoplistP95 === undefined ? null : stoplistP95 <= 5000,
+      snapshot: device === null || entries !== 1_000_000 ? null : device.snapshotMs <= 5000,
+      delta: device === null || deltaEntries !== 10_000 ? null : device.deltaMs <= 200,
+    },
   };
-  console.log(`median: stop-list entry applied by all ${terminals} terminals p95 ${result.stoplistEntryMs.p95} ms (p100 ${result.stoplistEntryMs.p100} ms) vs bare retained publish p95 ${result.baselineRetainedPublishMs.p95} ms`);
   console.log(JSON.stringify(result));
 }
 

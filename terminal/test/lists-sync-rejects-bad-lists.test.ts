@@ -58,7 +58,9 @@ describe('list sync: what a device refuses', () => {
     await r.writeFile('expired-9.ndjson', draft(9, null, { issuedAt: '2025-09-01T00:00:00Z', expiresAt: '2025-09-02T00:00:00Z' }), [put(tok(9))]);
     r.announce(ann(9, 'expired-9.ndjson'));
     await r.writeFile('school-9.ndjson', { ...draft(9, null), list: 'stoplist' }, [put(tok(9))]);
-    r.announce(ann(10, 'school-9.ndjson')); // announced as v10, the genuine file says v9
+    // Announced as v8, the genuine file says v9: a snapshot newer than its announcement is refused
+    // (an older one is what a delta-first announcement names, ADR 0004).
+    r.announce(ann(8, 'school-9.ndjson'));
     r.announce({ ...ann(9, 'x.ndjson'), snapshotUrl: 'http://evil.example/lists/region/stoplist/snapshot-9.ndjson' });
     r.announce({ ...ann(9, 'x.ndjson'), snapshotUrl: '../../../etc/passwd' });
     r.deliver(topics.list('region', 'stoplist'), JSON.stringify({ ...ann(9, 'x.ndjson'), audience: 'school:S1' }));

@@ -135,8 +135,12 @@ export class ListRelay {
   private async cacheAndRelay(topic: string, a: ListAnnounce): Promise<boolean> {
     const snapshot = parseListFileUrl(a.snapshotUrl);
     const delta = a.delta ? parseListFileUrl(a.delta.url) : null;
-    const fits = (r: ListFileRef | null): r is ListFileRef => r !== null && r.audience === a.audience && r.list === a.list && fileVersion(r.file) === a.version;
-    if (!fits(snapshot)) {
+    const ours = (r: ListFileRef | null): r is ListFileRef => r !== null && r.audience === a.audience && r.list === a.list;
+    const fits = (r: ListFileRef | null): r is ListFileRef => ours(r) && fileVersion(r.file) === a.version;
+    // Delta first (ADR 0004): a new version is announced at once with the newest snapshot already
+    // built (older than the version) and the delta; a second announcement names its own snapshot.
+    const snapshotFits = ours(snapshot) && fileVersion(snapshot.file) >= 1 && fileVersion(snapshot.file) <= a.version;
+    if (!snapshotFits) {
       this.deps.rejects.add('announce', 'url', { topic, url: a.snapshotUrl.slice(0, 200) });
       return true;
     }
@@ -164,7 +168,7 @@ export class ListRelay {
     await this.deps.publishLocal(topic, payload);
     this.counts.announcementsRelayed += 1;
     this.log.info({ topic, version: a.version }, 'list relayed');
-    await pruneListDir(this.deps.cacheRoot, a.audience, a.list, new Set([a.version, prev]));
+    await pruneListDir(this.deps.cacheRoot, a.audience, a.list, new Set([a.version, fileVersion(snapshot.file), prev]));
     return true;
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   encodePayload, signFreshness, topics, type ListAnnounce, type ListSigner, type ProtocolListName,
 } from '@rescard/shared';
-import { INLINE_MAX_BYTES, deltaName, listDir, snapshotName } from './list-files.js';
+import { INLINE_MAX_BYTES, deltaName, listDir, newestSnapshot, snapshotName } from './list-files.js';
 import type { ListKey, ListState } from './list-db.js';
 
 export type Publish = (topic: string, payload: Buffer, opts: { retain: boolean; qos: 0 | 1 }) => Promise<void>;
@@ -18,13 +18,18 @@ export const listFileUrl = (key: ListKey, name: string): string => `lists/${enco
 
 const size = (path: string): Promise<number | null> => stat(path).then((s) => s.size, () => null);
 
-/** The announcement of `st.published`, or null when its snapshot is not on disk (rebuild it). */
+/**
+ * The announcement of `st.published`: its delta (inline when small), and the newest snapshot on
+ * disk at or below it — the version's own once built, an older one until then (ADR 0004 §3). Null
+ * when no snapshot is on disk at all (rebuild). Never names a file that is not on disk.
+ */
 export async function buildAnnouncement(filesDir: string, st: ListState): Promise<ListAnnounce | null> {
   if (st.published === 0) return null;
   const dir = listDir(filesDir, st);
-  if ((await size(join(dir, snapshotName(st.published)))) === null) return null;
+  const snapshot = await newestSnapshot(dir, st.published);
+  if (snapshot === null) return null;
   const msg: ListAnnounce = {
-    v: 1, list: st.list as ProtocolListName, audience: st.audience, version: st.published, snapshotUrl: listFileUrl(st, snapshotName(st.published)),
+    v: 1, list: st.list as ProtocolListName, audience: st.audience, version: st.published, snapshotUrl: listFileUrl(st, snapshotName(snapshot)),
   };
   if (st.publishedBase === null) return msg;
   const name = deltaName(st.publishedBase, st.published);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListFileReader, verifyFreshness, verifyManifestSignature, type ListFileRecord } from '@rescard/shared';
 import { describe, expect, it } from 'vitest';
@@ -133,5 +133,71 @@ describe('list service', () => {
     expect(broker.announce('region', 'stoplist')?.version).toBe(2);
     expect(broker.freshness('region')?.lists).toEqual({ stoplist: 2 });
     await again.stop();
+  });
+});
+
+describe('list service: delta first, snapshot after', () => {
+  it('announces a change with its delta before the snapshot exists, naming only files on disk; then names the new snapshot', async () => {
+    const broker = new FakeBroker();
+    const seen: { version: number; snapshotUrl: string; deltaBase: number | null; inline: boolean; snapshotOnDisk: boolean; ownSnapshotOnDisk: boolean }[] = [];
+    let filesDir = '';
+    const onDisk = (url: string): boolean => existsSync(join(filesDir, decodeURIComponent(url.replace(/^lists\//, ''))));
+    const publish: typeof broker.publish = (topic, payload, opts) => {
+      const a = topic.includes('stoplist') ? JSON.parse(payload.toString('utf8')) as { version: number; snapshotUrl: string; delta?: { baseVersion: number; url: string; inline?: string } } : null;
+      if (a !== null) {
+        if (a.delta !== undefined) expect(onDisk(a.delta.url), a.delta.url).toBe(true);
+        seen.push({
+          version: a.version, snapshotUrl: a.snapshotUrl, deltaBase: a.delta?.baseVersion ?? null, inline: a.delta?.inline !== undefined,
+          snapshotOnDisk: onDisk(a.snapshotUrl), ownSnapshotOnDisk: onDisk(`lists/region/stoplist/snapshot-${a.version}.ndjson`),
+        });
+      }
+      return broker.publish(topic, payload, opts);
+    };
+    const s = await makeService(tempDir(), broker, new TestClock(), { publish });
+    filesDir = s.filesDir;
+    await s.setEntries('stoplist', 'region', Array.from({ length: 3000 }, (_, i) => entry(i, { reason: 'LOST' })));
+    await s.flush();
+    await s.upsert('stoplist', 'region', [entry(9999, { reason: 'STOLEN' })]);
+    await s.flush();
+    expect(seen.every((a) => a.snapshotOnDisk)).toBe(true);
+    const v2 = seen.filter((a) => a.version === 2);
+    // First: the delta (inline) with the v1 snapshot, while snapshot-2 does not exist yet.
+    expect(v2[0]).toMatchObject({ snapshotUrl: 'lists/region/stoplist/snapshot-1.ndjson', deltaBase: 1, inline: true, ownSnapshotOnDisk: false });
+    // Then, once built: the same version naming its own snapshot.
+    expect(v2.at(-1)).toMatchObject({ snapshotUrl: 'lists/region/stoplist/snapshot-2.ndjson', deltaBase: 1, inline: true });
+    expect(broker.announce('region', 'stoplist')?.snapshotUrl).toBe('lists/region/stoplist/snapshot-2.ndjson');
+    // The snapshot's rows come in the device's key order (32 token bytes, bytewise).
+    const snap = await readFile(join(s.filesDir, 'region', 'stoplist', 'snapshot-2.ndjson'));
+    const keys = snap.records.map((r) => Buffer.from('token' in r.card ? r.card.token : '', 'base64url'));
+    expect(keys.every((k, i) => i === 0 || Buffer.compare(keys[i - 1] ?? k, k) < 0)).toBe(true);
+    expect(keys).toHaveLength(3001);
+    await s.stop();
+  });
+
+  it('rebuilds a lost snapshot at start and announces the delta with the older snapshot meanwhile', async () => {
+    const dir = tempDir();
+    const broker = new FakeBroker();
+    const s = await makeService(dir, broker, new TestClock());
+    await s.setEntries('stoplist', 'region', [entry(1, { reason: 'LOST' })]);
+    await s.flush();
+    await s.upsert('stoplist', 'region', [entry(2, { reason: 'LOST' })]);
+    await s.flush();
+    await s.stop();
+    const lost = join(s.filesDir, 'region', 'stoplist', 'snapshot-2.ndjson');
+    rmSync(lost);
+    const published: string[] = [];
+    const b2 = new FakeBroker();
+    const restarted = await makeService(dir, b2, new TestClock(), {
+      publish: (t, p, o) => {
+        if (t.includes('stoplist')) published.push((JSON.parse(p.toString('utf8')) as { snapshotUrl: string }).snapshotUrl);
+        return b2.publish(t, p, o);
+      },
+    });
+    await restarted.start();
+    await restarted.flush();
+    expect(published[0]).toBe('lists/region/stoplist/snapshot-1.ndjson');
+    expect(published.at(-1)).toBe('lists/region/stoplist/snapshot-2.ndjson');
+    expect(existsSync(lost)).toBe(true);
+    await restarted.stop();
   });
 });

@@ -1,12 +1,18 @@
 /**
  * createListService: the server's list distribution (ADR 0004). Sources call setEntries (a whole
  * list), upsert or remove (small changes); each call that changes something commits a new version
- * (list-db.ts) and schedules a build: signed snapshot + delta from the last announced version
- * (list-files.ts), then a retained announcement and a fresh freshness message (list-announce.ts).
- * Builds of one list are serialised and coalesced: changes made during a build go out together
- * in the next one, whose delta starts at the version devices were last told about.
- * A timer (freshnessIntervalMs) re-signs freshness, retries failed builds and re-signs files
- * past half their lifetime.
+ * (list-db.ts) and schedules two jobs per list (list-files.ts):
+ *   - the delta job (fast): the delta from the last announced version, then at once a retained
+ *     announcement of the new version whose snapshotUrl names the newest snapshot already on disk
+ *     (older than the version: devices holding the delta's base apply the delta, devices further
+ *     behind take that snapshot, then the delta if it fits, and wait for the second announcement);
+ *   - the snapshot job (slow, in the background): the new version's snapshot, then the second
+ *     announcement, now naming it. It also publishes versions no delta can carry (the first one, a
+ *     source change over MAX_DELTA_RECORDS) with their snapshot, as before.
+ * Nothing announced ever names a file that is not on disk. Each job is serialised per list and
+ * coalesced: changes made during a job go out together in its next run, whose delta starts at
+ * the version devices were last told about. A timer (freshnessIntervalMs) re-signs freshness,
+ * retries failed builds and re-signs files past half their lifetime.
  */
 import { createPublicKey } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -15,7 +21,7 @@ import { createListVerifiers, type ListFileListName, type ListSigner } from '@re
 import type { Logger } from 'pino';
 import { buildAnnouncement, publishAnnouncement, publishFreshness, type Publish } from './list-announce.js';
 import { ListDb, type ListKey, type ListState } from './list-db.js';
-import { buildListFiles, listDir, pruneListFiles } from './list-files.js';
+import { buildDeltaFile, buildSnapshotFile, listDir, newestSnapshot, pruneListFiles, type BuiltFiles } from './list-files.js';
 import { checkListKey, toStoredEntry, type ListEntryInput, type StoredEntry } from './list-input.js';
 
 export interface ListServiceDeps {
@@ -68,20 +74,41 @@ export async function createListService(deps: ListServiceDeps): Promise<ListServ
   let stageChain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
 
-  async function buildAndAnnounce(key: ListKey, resign: boolean): Promise<void> {
-    const built = await buildListFiles(key, { dbPath: db.path, filesDir, signer: deps.signer, verifiers, nowMs: deps.clock.wallMs(), fileTtlMs, resign });
-    if (built === null) return;
-    db.markPublished(key, built.version, built.base, built.expiresAtMs);
+  type JobKind = 'delta' | 'snapshot';
+
+  async function announce(key: ListKey, built: BuiltFiles, kind: JobKind, resign: boolean): Promise<void> {
     const st = db.state(key);
-    const msg = st === undefined ? null : await buildAnnouncement(filesDir, st);
+    if (built.publishes || resign) {
+      // The expiry of the files the announcement names: a delta announced with an older snapshot
+      // keeps the older (earlier) expiry, so the re-sign timer goes by the oldest file.
+      const expires = built.publishes && kind === 'delta' ? Math.min(st?.filesExpireMs ?? built.expiresAtMs, built.expiresAtMs) : built.expiresAtMs;
+      db.markPublished(key, built.version, built.base, expires);
+    }
+    const now = db.state(key);
+    const msg = now === undefined ? null : await buildAnnouncement(filesDir, now);
     if (msg !== null) await publishAnnouncement(deps.publish, msg);
-    await pruneListFiles(listDir(filesDir, key), keep);
+    if (kind === 'snapshot') await pruneListFiles(listDir(filesDir, key), keep);
     await publishFreshness(deps.publish, deps.signer, key.audience, db.states(), deps.clock.wallMs(), freshTtlMs);
-    log.info({ list: key.list, audience: key.audience, version: built.version, base: built.base, inlineBytes: built.inline?.length ?? 0, resign }, 'list version published');
+    log.info({
+      list: key.list, audience: key.audience, job: kind, version: built.version, base: built.base, announced: msg?.version ?? null,
+      snapshotUrl: msg?.snapshotUrl ?? null, inlineBytes: built.inline?.length ?? 0, resign,
+    }, kind === 'delta' ? 'list version announced with its delta' : 'list snapshot built and announced');
   }
 
-  function schedule(key: ListKey, resign = false): Promise<void> {
-    const id = `${key.audience}/${key.list}`;
+  async function runJob(key: ListKey, kind: JobKind, resign: boolean): Promise<void> {
+    const o = { dbPath: db.path, filesDir, signer: deps.signer, verifiers, nowMs: deps.clock.wallMs(), fileTtlMs, resign };
+    if (kind === 'delta') {
+      const built = await buildDeltaFile(key, o);
+      if (built !== null) await announce(key, built, kind, false);
+      void schedule(key, 'snapshot'); // its snapshot (or, if no delta could carry it, the version itself)
+      return;
+    }
+    const built = await buildSnapshotFile(key, o);
+    if (built !== null) await announce(key, built, kind, resign);
+  }
+
+  function schedule(key: ListKey, kind: JobKind, resign = false): Promise<void> {
+    const id = `${kind}:${key.audience}/${key.list}`;
     const job = jobs.get(id) ?? { again: false, resign: false, running: null };
     jobs.set(id, job);
     job.again = true;
@@ -92,10 +119,10 @@ export async function createListService(deps: ListServiceDeps): Promise<ListServ
           job.again = false;
           const r = job.resign;
           job.resign = false;
-          await buildAndAnnounce(key, r);
+          await runJob(key, kind, r);
         }
       } catch (err) {
-        log.error({ err, list: key.list, audience: key.audience }, 'list build failed; retried at the next tick');
+        log.error({ err, list: key.list, audience: key.audience, job: kind }, 'list build failed; retried at the next tick');
       } finally {
         job.running = null; // synchronous with the loop's last check: no schedule() call is lost
       }
@@ -103,10 +130,15 @@ export async function createListService(deps: ListServiceDeps): Promise<ListServ
     return job.running;
   }
 
+  /** True when the published version's own snapshot is on disk. */
+  async function hasOwnSnapshot(st: ListState): Promise<boolean> {
+    return (await newestSnapshot(listDir(filesDir, st), st.published)) === st.published;
+  }
+
   async function mutate(list: ListFileListName, audience: string, apply: (key: ListKey) => number | Promise<number>): Promise<number> {
     const key = { list: checkListKey(list, audience), audience };
     const version = await apply(key);
-    void schedule(key);
+    void schedule(key, 'delta');
     return version;
   }
 
@@ -142,8 +174,9 @@ export async function createListService(deps: ListServiceDeps): Promise<ListServ
     async tick() {
       const now = deps.clock.wallMs();
       for (const st of db.states()) {
-        if (st.version > st.published) void schedule(st);
-        else if (st.published > 0 && (st.filesExpireMs ?? 0) - now < fileTtlMs / 2) void schedule(st, true);
+        if (st.version > st.published) void schedule(st, 'delta');
+        else if (st.published > 0 && (st.filesExpireMs ?? 0) - now < fileTtlMs / 2) void schedule(st, 'snapshot', true);
+        else if (st.published > 0 && !(await hasOwnSnapshot(st))) void schedule(st, 'snapshot'); // a failed or lost build
       }
       await service.flush();
       for (const audience of new Set(db.states().map((s) => s.audience))) {
@@ -154,7 +187,7 @@ export async function createListService(deps: ListServiceDeps): Promise<ListServ
       for (const st of db.states()) {
         const msg = await buildAnnouncement(filesDir, st);
         if (msg !== null) await publishAnnouncement(deps.publish, msg);
-        else if (st.published > 0) void schedule(st, true); // files lost: rebuild them
+        if (st.published > 0 && (msg === null || !(await hasOwnSnapshot(st)))) void schedule(st, 'snapshot', msg === null); // files lost: rebuild
       }
       await service.tick();
       timer = setInterval(() => void service.tick().catch((err: unknown) => log.error({ err }, 'list tick failed')), intervalMs);

@@ -5,8 +5,9 @@
  *
  * - digest():        pass 1, async: hash and count only, checked against the manifest.
  * - records():       async: parsed lines while hashing; throws at the end on any mismatch.
- * - recordsSync(d):  sync (for a store's synchronous transaction): the same, and checked against
- *                    `d`, the digest pass 1 verified, so what is applied is what was verified.
+ * - recordsSync(d?): sync (for a store's synchronous transaction): the same, checked at the end
+ *                    against `d` (a digest pass 1 verified) or, without it, the manifest; a store
+ *                    that commits only after the generator finished needs no pass 1.
  * A caller must not commit anything a generator yielded before the generator has finished.
  */
 import { readSync } from 'node:fs';
@@ -88,9 +89,9 @@ export class ListFileReader {
     return scanner.finish();
   }
 
-  /** Parsed lines, synchronously, checked against `verified` (from digest()). */
-  *recordsSync(verified: PayloadDigest): Generator<ListFileLine, PayloadDigest, undefined> {
-    const scanner = this.scanner({ parse: true, expected: verified });
+  /** Parsed lines, synchronously, checked at the end against `verified` (from digest()) or the manifest. */
+  *recordsSync(verified?: PayloadDigest): Generator<ListFileLine, PayloadDigest, undefined> {
+    const scanner = this.scanner({ parse: true, expected: verified ?? this.promised() });
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     for (let pos = this.payloadOffset; ;) {
       let n: number;

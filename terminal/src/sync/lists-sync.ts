@@ -6,7 +6,9 @@
  *
  * Work is serialised per list. Pending announcements per list are bounded (MAX_PENDING, oldest
  * dropped: the newest always carries a snapshot URL, so dropping costs at most one snapshot
- * fetch). A bad message is counted by reason and logged, never thrown: the bus handler cannot
+ * fetch). An announcement may name a snapshot older than its version (the server announces a
+ * change with its delta first): a device it cannot bring all the way counts 'behind' and waits
+ * for the announcement that names the new snapshot (same version, retained). A bad message is counted by reason and logged, never thrown: the bus handler cannot
  * crash the device. Network failures are retried with backoff (retryMs .. 16 × retryMs) until a
  * newer announcement arrives; refused (forged, expired…) files are not retried.
  */
@@ -42,7 +44,7 @@ export interface ListSync {
   stop(): void;
   /** Resolves when no list has work pending (tests, benchmarks). */
   idle(): Promise<void>;
-  /** Counters: applied:<step>, rejected:<kind>:<reason>, extended. */
+  /** Counters: applied:<step>, rejected:<kind>:<reason>, failed:<step>:<reason>, behind, extended. */
   counters(): Record<string, number>;
 }
 
@@ -93,12 +95,16 @@ export function createListSync(deps: ListSyncDeps): ListSync {
         continue;
       }
       const out = await applyAnnouncement(a, version, ctx);
-      if (out.applied !== null) {
+      for (const { applied, step } of out.steps) {
         q.backoffMs = retryMs;
-        count(`applied:${out.step}`);
-        log.info({ list, version: out.applied.meta.version, step: out.step, count: out.applied.count }, 'list applied');
-        report(out.applied.meta, out.step);
-        for (const m of freshness.reapply()) report(m, 'freshness');
+        count(`applied:${step}`);
+        log.info({ list, version: applied.meta.version, step, count: applied.count, announced: a.version }, 'list applied');
+        report(applied.meta, step);
+      }
+      if (out.steps.length > 0) for (const m of freshness.reapply()) report(m, 'freshness');
+      if (out.behind) {
+        count('behind'); // the announced snapshot is older than the version: the next announcement names the newer one
+        log.info({ list, held: held(list), announced: a.version }, 'list behind the announcement: waiting for its snapshot');
       } else if (out.transient && q.pending.length === 0 && q.retry === null) {
         q.retry = setTimeout(() => {
           q.retry = null;

@@ -90,6 +90,34 @@ export function listStoreContract(name: string, factory: StoreFactory): void {
       expect(lists.lookup([pan, par], ['benefit'])).toEqual([phone]);
     });
 
+    it('swaps the same snapshot whatever the order of its rows (key order, reversed, sorted then out of order)', () => {
+      const { lists } = make();
+      const rows = Array.from({ length: 1200 }, (_, i) => entry('benefit', tok(`o${i}`), { category: i % 2 ? 'VETERAN' : null }));
+      const keyOrder = [...rows].sort((a, b) => Buffer.compare(Buffer.from(a.token, 'base64url'), Buffer.from(b.token, 'base64url')));
+      const probe = [tok('o0'), tok('o599'), tok('o1199'), tok('absent')];
+      const orders = [keyOrder, [...keyOrder].reverse(), [...keyOrder.slice(0, 700), ...keyOrder.slice(700).reverse()]];
+      orders.forEach((order, i) => {
+        lists.replaceList(meta('benefit', i + 1), order);
+        expect(lists.meta()).toEqual([{ ...meta('benefit', i + 1), count: 1200 }]);
+        expect(lists.lookup(probe, ['benefit']).sort(byToken)).toEqual(rows.filter((r) => probe.includes(r.token)).sort(byToken));
+      });
+      // A token twice is refused whether it repeats in the ordered part or after it.
+      expectCode(() => lists.replaceList(meta('benefit', 9), [...keyOrder, keyOrder[5] ?? holder]), 'LIST_FILE_INVALID');
+      expectCode(() => lists.replaceList(meta('benefit', 9), [...keyOrder.slice(0, 300), keyOrder[299] ?? holder]), 'LIST_FILE_INVALID');
+      expect(lists.meta()).toEqual([{ ...meta('benefit', 3), count: 1200 }]);
+    });
+
+    it('applies a delta of hundreds of upserts and deletes with an exact count', () => {
+      const { lists } = make();
+      lists.replaceList(meta('stoplist', 1), Array.from({ length: 400 }, (_, i) => entry('stoplist', tok(`b${i}`))));
+      const upserts = Array.from({ length: 250 }, (_, i) => entry('stoplist', tok(`b${i * 2}`), { attrs: { reason: 'FRAUD' } })); // 200 known, 50 new
+      const deletes = [...Array.from({ length: 150 }, (_, i) => tok(`b${i * 2 + 1}`)), tok('never-listed')];
+      lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts, deletes });
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 400 + 50 - 150 }]);
+      expect(lists.lookup([tok('b0'), tok('b1'), tok('b498'), tok('b399')], ['stoplist']).map((e) => e.attrs.reason ?? 'none').sort())
+        .toEqual(['FRAUD', 'FRAUD', 'none']);
+    });
+
     it('applies a delta on its exact base, recording the new version and count', () => {
       const { lists } = make();
       lists.replaceList(meta('stoplist', 10), [stopped, entry('stoplist', pan)]);

@@ -2,13 +2,17 @@
  * ListStore on the device database. Lookups are one prepared primary-key query per call
  * (list_entry is WITHOUT ROWID, PRIMARY KEY (list, token)), so they stay O(log n) at 10M rows.
  *
- * Snapshot swap (replaceList), measured at 1M entries: staging the entries in a TEMP table and
- * copying them sorted by token took 5.7 s against 10.2 s for direct inserts in arrival order
- * (random tokens split B-tree pages all over the file). Staging writes only the connection's temp
- * database (temp files in SQLITE_TMPDIR or /var/tmp, about the list's size), so the device
- * database's write lock is held only for delete + sorted copy + meta (1M: 3.3 s of 9.4 s).
- * Taps wait meanwhile (better-sqlite3 is synchronous in this process; another process's append
- * waits on busy_timeout): swap multi-million snapshots when the device is idle; deltas are small.
+ * Snapshot swap (replaceList): one IMMEDIATE transaction deletes the list's rows, inserts the new
+ * ones with multi-row statements (list-batches.ts) as the iterable yields them, and records the
+ * meta; it commits only after the iterable finished (the loader's iterable verifies the payload's
+ * SHA-256 and count at its end), so a bad line, a hash mismatch or a crash anywhere leaves the old
+ * list in force (SQLite's rollback; in WAL mode a crash just discards the uncommitted frames).
+ * Rows in key order (what the server writes, keyOrder) are appended at the B-tree's right edge.
+ * From the first row out of order on, rows are staged in a TEMP table and copied sorted at the
+ * end, so any order works (random inserts into a 1M-row B-tree cost ~2x as much).
+ * The write lock is held for the whole swap: taps in this process wait anyway (better-sqlite3 is
+ * synchronous), another process's append waits on busy_timeout (5 s): swap multi-million snapshots
+ * when the device is idle; deltas are small.
  * meta().count is the number of rows actually stored, whatever the manifest said.
  * A delta applies its deletes first, then its upserts (a token in both ends up upserted).
  */
@@ -16,6 +20,7 @@ import type Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../../core/model.js';
 import type { ListDelta, ListStore } from '../../ports/list-store.js';
+import { BATCH_ROWS, ListBatches, inBatches, keyOrder, type EntryParams } from './list-batches.js';
 import { checkListEntry, checkListMeta } from './list-entry-check.js';
 import {
   ENTRY_COLUMNS, entryFromRow, entryParams, metaFromRow, placeholders, type EntryRow, type Key, type MetaRow,
@@ -32,12 +37,14 @@ export class SqliteListStore implements ListStore {
   private readonly device: DeviceDb;
   private readonly db: Database.Database;
   private readonly lookups = new Map<string, Database.Statement>();
+  private readonly batches: ListBatches;
   private readonly s;
 
   constructor(device: DeviceDb) {
     this.device = device;
     const db = (this.db = device.db);
     db.exec(`CREATE TEMP TABLE IF NOT EXISTS list_stage (token BLOB, category TEXT, valid_from TEXT, valid_to TEXT, attrs TEXT)`);
+    this.batches = new ListBatches(db);
     this.s = {
       meta: db.prepare<[], MetaRow>('SELECT * FROM list_meta ORDER BY list'),
       metaOf: db.prepare<[string], MetaRow>('SELECT * FROM list_meta WHERE list = ?'),
@@ -45,14 +52,10 @@ export class SqliteListStore implements ListStore {
       history: db.prepare<[Key, number, number], UsageRow>(
         'SELECT * FROM usage_event WHERE token = ? AND wall_ms > ? ORDER BY seq DESC LIMIT ?',
       ),
-      stage: db.prepare('INSERT INTO temp.list_stage VALUES (?, ?, ?, ?, ?)'),
       clearStage: db.prepare('DELETE FROM temp.list_stage'),
       deleteList: db.prepare('DELETE FROM list_entry WHERE list = ?'),
       copyStage: db.prepare(`INSERT INTO list_entry (${ENTRY_COLUMNS})
         SELECT ?, token, category, valid_from, valid_to, attrs FROM temp.list_stage ORDER BY token`),
-      insertNew: db.prepare(`INSERT OR IGNORE INTO list_entry (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`),
-      update: db.prepare('UPDATE list_entry SET category = ?, valid_from = ?, valid_to = ?, attrs = ? WHERE list = ? AND token = ?'),
-      deleteOne: db.prepare('DELETE FROM list_entry WHERE list = ? AND token = ?'),
       extend: db.prepare('UPDATE list_meta SET expires_at_ms = ? WHERE list = ? AND version = ? AND expires_at_ms < ?'),
     };
   }
@@ -79,14 +82,12 @@ export class SqliteListStore implements ListStore {
   replaceList(meta: ListMeta, entries: Iterable<ListEntry>): void {
     checkListMeta(meta);
     guard('replaceList', () => {
-      this.refuseRollback(meta); // fail fast, before staging millions of rows
+      this.refuseRollback(meta); // fail fast, before reading millions of rows
       try {
-        const count = this.db.transaction(() => this.stage(meta.list, entries))();
         this.db.transaction(() => {
           this.refuseRollback(meta); // again under the write lock
           this.s.deleteList.run(meta.list);
-          this.copyStage(meta.list);
-          this.putMeta(meta, count);
+          this.putMeta(meta, this.insertAll(meta.list, entries));
         }).immediate();
       } finally {
         this.s.clearStage.run();
@@ -108,14 +109,13 @@ export class SqliteListStore implements ListStore {
           });
         }
         this.refuseRollback(meta);
+        delta.upserts.forEach((e, i) => checkListEntry(e, meta.list, i));
+        // Deletes first, then upserts; a token named twice among the upserts: the last one wins.
+        // In key order: consecutive rows share B-tree pages, so each page is read and dirtied once.
+        const upserts = [...new Map(delta.upserts.map((e) => [e.token, entryParams(e)])).values()].sort((a, b) => keyOrder(a[0], b[0]));
         let count = current.count;
-        for (const token of delta.deletes) count -= this.s.deleteOne.run(meta.list, tokenKey(token)).changes;
-        delta.upserts.forEach((e, i) => {
-          checkListEntry(e, meta.list, i);
-          const [key, ...rest] = entryParams(e);
-          if (this.s.insertNew.run(meta.list, key, ...rest).changes === 1) count += 1;
-          else this.s.update.run(...rest, meta.list, key);
-        });
+        inBatches(delta.deletes.map(tokenKey).sort(keyOrder), (keys) => (count -= this.batches.delete(meta.list, keys)));
+        inBatches(upserts, (rows) => (count += this.batches.upsert(meta.list, rows)));
         this.putMeta(meta, count);
       }).immediate(),
     );
@@ -127,9 +127,16 @@ export class SqliteListStore implements ListStore {
     return guard('extendFreshness', () => this.s.extend.run(expiresAtMs, list, version, expiresAtMs).changes === 1);
   }
 
-  private stage(list: ListName, entries: Iterable<ListEntry>): number {
-    this.s.clearStage.run();
+  /** Insert every entry (inside the caller's transaction); returns how many. */
+  private insertAll(list: ListName, entries: Iterable<ListEntry>): number {
     const it = entries[Symbol.iterator]();
+    let batch: EntryParams[] = [];
+    let last: EntryParams[0] | null = null;
+    let sorted = true;
+    const flush = (): void => {
+      this.batches.insert(sorted ? 'list_entry' : 'temp.list_stage', list, batch);
+      batch = [];
+    };
     for (let count = 0; ; count += 1) {
       let next: IteratorResult<ListEntry>;
       try {
@@ -137,19 +144,38 @@ export class SqliteListStore implements ListStore {
       } catch (err) {
         throw toRescardError(err, `reading list ${list} entry #${count}`, 'LIST_FILE_INVALID');
       }
-      if (next.done === true) return count;
+      if (next.done === true) {
+        this.insertChecked(list, flush);
+        if (!sorted) this.copyStage(list);
+        return count;
+      }
       checkListEntry(next.value, list, count);
-      this.s.stage.run(...entryParams(next.value));
+      const row = entryParams(next.value);
+      if (sorted && last !== null && keyOrder(last, row[0]) >= 0) {
+        this.insertChecked(list, flush); // rows so far go to list_entry, the rest to the stage
+        sorted = false;
+      }
+      last = row[0];
+      batch.push(row);
+      if (batch.length === BATCH_ROWS) this.insertChecked(list, flush);
     }
   }
 
-  private copyStage(list: ListName): void {
+  private insertChecked(list: ListName, insert: () => void): void {
     try {
-      this.s.copyStage.run(list);
+      insert();
     } catch (err) {
-      if (sqliteCode(err) !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
-      throw new RescardError('LIST_FILE_INVALID', `list ${list}: the snapshot has a token twice`, { list }, { cause: err });
+      throw this.duplicate(list, err);
     }
+  }
+
+  private duplicate(list: ListName, err: unknown): unknown {
+    if (sqliteCode(err) !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return err;
+    return new RescardError('LIST_FILE_INVALID', `list ${list}: the snapshot has a token twice`, { list }, { cause: err });
+  }
+
+  private copyStage(list: ListName): void {
+    this.insertChecked(list, () => this.s.copyStage.run(list));
   }
 
   private refuseRollback(meta: ListMeta): void {

@@ -1,0 +1,193 @@
+/**
+ * bench:propagate, device side: a list reaching one device's list store (a real SQLite file).
+ *
+ *   snapshot: the device's sync client (applyAnnouncement: HTTP GET, Ed25519 manifest against the
+ *             pinned key, SHA-256 + count of the payload, every line parsed, atomic swap) brings
+ *             a store holding N entries to a new N-entry snapshot, served over real HTTP (node:http
+ *             on port 0, streaming the file like the server's list route).
+ *   delta:    the same client applies a signed M-entry delta (half puts of new cards, a quarter
+ *             changed, a quarter deleted; too big to travel inline, so fetched by URL) on top.
+ *   baselines (same run, same files, same machine): a bare HTTP download + SHA-256 of the same
+ *             file; a bare better-sqlite3 insert of the same rows (pre-built parameters, one
+ *             prepared single-row statement, one transaction) into an empty table of the same
+ *             shape on a fresh file with the device's pragmas; for the delta, a bare download and
+ *             a bare upsert/delete of its rows into the N-row table, one transaction.
+ * Files are written once (signed, rows in the device's key order, as the server writes them);
+ * between rounds the store's recorded version is set back so the same file applies again.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DEV_TOKEN_KEYRING_CONFIG, TokenKeyring, createListVerifiers, generateListSigningKey, writeListFile, type ListAnnounce, type ListFileRecord,
+} from '@rescard/shared';
+import { SqliteListStore, openDeviceDb, syntheticEntry, type ListEntry } from '@rescard/terminal';
+import { applyAnnouncement, type ApplyContext } from '../../terminal/dist/sync/lists-apply.js';
+import { median, round } from './bench-stats.js';
+
+export interface DeviceFigures {
+  readonly snapshotMs: number;
+  readonly snapshotBaseline: { readonly downloadSha256Ms: number; readonly bareInsertMs: number; readonly sumMs: number };
+  readonly deltaMs: number;
+  readonly deltaBaseline: { readonly downloadSha256Ms: number; readonly bareApplyMs: number; readonly sumMs: number };
+  readonly snapshotBytes: number;
+  readonly deltaBytes: number;
+}
+
+const keyOf = (token: string): Buffer => Buffer.from(token, 'base64url');
+const put = (e: ListEntry): ListFileRecord => ({ op: 'put', card: { token: e.token }, category: e.category, validFrom: e.validFrom, validTo: e.validTo, attrs: e.attrs });
+const row = (e: ListEntry): [Buffer, string | null, string | null, string | null, string | null] =>
+  [keyOf(e.token), e.category, e.validFrom, e.validTo, Object.keys(e.attrs).length === 0 ? null : JSON.stringify(e.attrs)];
+
+function sortedEntries(n: number, seed: string): ListEntry[] {
+  return Array.from({ length: n }, (_, i) => syntheticEntry('benefit', i, seed)).sort((a, b) => Buffer.compare(keyOf(a.token), keyOf(b.token)));
+}
+
+function deltaRecords(n: number, m: number): ListFileRecord[] {
+  const out: ListFileRecord[] = [];
+  for (let i = 0; i < m; i += 1) {
+    if (i % 4 === 0) out.push({ op: 'del', card: { token: syntheticEntry('benefit', i * 7).token } });
+    else if (i % 4 === 1) out.push(put({ ...syntheticEntry('benefit', i * 7 + 1), category: 'CHANGED' }));
+    else out.push(put(syntheticEntry('benefit', n + i, 'bench-delta-new')));
+  }
+  return out;
+}
+
+async function serve(files: Map<string, string>): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = files.get(req.url ?? '');
+    if (path === undefined) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-length': statSync(path).size });
+    createReadStream(path).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function downloadSha256(url: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(url);
+  const hash = createHash('sha256');
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
+  hash.digest('hex');
+  return performance.now() - t;
+}
+
+function bareDb(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('cache_size = -8192');
+  db.pragma('mmap_size = 0');
+  db.exec(`CREATE TABLE list_entry (list TEXT NOT NULL, token BLOB NOT NULL, category TEXT, valid_from TEXT, valid_to TEXT, attrs TEXT,
+    PRIMARY KEY (list, token)) WITHOUT ROWID`);
+  return db;
+}
+
+function bareInsert(dir: string, rows: readonly ReturnType<typeof row>[], r: number): number {
+  const path = join(dir, `bare-${r}.db`);
+  const db = bareDb(path);
+  const ins = db.prepare('INSERT INTO list_entry VALUES (?, ?, ?, ?, ?, ?)');
+  const t = performance.now();
+  db.transaction(() => {
+    for (const x of rows) ins.run('benefit', x[0], x[1], x[2], x[3], x[4]);
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const ms = performance.now() - t;
+  db.close();
+  rmSync(path, { force: true });
+  return ms;
+}
+
+export async function deviceRounds(o: { entries: number; deltaEntries: number; rounds: number; log: (line: string) => void }): Promise<DeviceFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'rescard-bench-device-'));
+  const key = generateListSigningKey('bench');
+  const files = new Map<string, string>();
+  const http = await serve(files);
+  try {
+    const issued = new Date().toISOString().slice(0, 19) + 'Z';
+    const expires = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 19) + 'Z';
+    const draft = { list: 'benefit' as const, audience: 'region', issuedAt: issued, expiresAt: expires };
+    let t = performance.now();
+    const entries = sortedEntries(o.entries, 'rescard-bench');
+    const snapshotPath = join(dir, 'snapshot-2.ndjson');
+    await writeListFile(snapshotPath, { ...draft, version: 2, baseVersion: null }, entries.map(put), key.signer);
+    const deltaPath = join(dir, 'delta-2-3.ndjson');
+    await writeListFile(deltaPath, { ...draft, version: 3, baseVersion: 2 }, deltaRecords(o.entries, o.deltaEntries), key.signer);
+    files.set('/lists/region/benefit/snapshot-2.ndjson', snapshotPath);
+    files.set('/lists/region/benefit/delta-2-3.ndjson', deltaPath);
+    o.log(`device: wrote a signed ${o.entries}-entry snapshot (${statSync(snapshotPath).size} B) and a ${o.deltaEntries}-entry delta in ${Math.round(performance.now() - t)} ms`);
+
+    const device = openDeviceDb(join(dir, 'device.db'));
+    const store = new SqliteListStore(device);
+    const ctx: ApplyContext = {
+      load: {
+        store, keyring: TokenKeyring.fromConfig(DEV_TOKEN_KEYRING_CONFIG), verifiers: createListVerifiers({ bench: key.publicKeyPem }),
+        allowDev: false, audiences: ['region'],
+      },
+      now: () => Date.now(), baseUrl: http.baseUrl,
+      download: { tmpDir: dir, timeoutMs: 300_000, maxBytes: 2 * 1024 ** 3 },
+      refused: (step, reason, _transient, err) => { throw new Error(`${step} refused (${reason}): ${String(err)}`); },
+    };
+    const snapAnnounce: ListAnnounce = { v: 1, list: 'benefit', audience: 'region', version: 2, snapshotUrl: 'lists/region/benefit/snapshot-2.ndjson' };
+    const deltaAnnounce: ListAnnounce = { ...snapAnnounce, version: 3, delta: { baseVersion: 2, url: 'lists/region/benefit/delta-2-3.ndjson' } };
+    const setVersion = (v: number): void => void device.db.prepare("UPDATE list_meta SET version = ? WHERE list = 'benefit'").run(v);
+    // Hold an N-entry list first, so each round is a swap over a full list, as on a device.
+    await applyAnnouncement(snapAnnounce, 0, ctx);
+    const rows = entries.map(row);
+    const snap: number[] = [];
+    const snapBase: { dl: number; ins: number }[] = [];
+    const delta: number[] = [];
+    const deltaBase: { dl: number; apply: number }[] = [];
+    const deltaRows = deltaRecords(o.entries, o.deltaEntries).map((r) => (r.op === 'del' ? { del: keyOf('token' in r.card ? r.card.token : '') } : { put: r }));
+    for (let r = 0; r < o.rounds; r += 1) {
+      setVersion(1);
+      t = performance.now();
+      const s = await applyAnnouncement(snapAnnounce, 1, ctx);
+      snap.push(performance.now() - t);
+      if (s.steps[0]?.applied.meta.version !== 2) throw new Error('snapshot not applied');
+      t = performance.now();
+      const d = await applyAnnouncement(deltaAnnounce, 2, ctx);
+      delta.push(performance.now() - t);
+      if (d.steps[0]?.step !== 'delta') throw new Error('delta not applied');
+      snapBase.push({ dl: await downloadSha256(`${http.baseUrl}lists/region/benefit/snapshot-2.ndjson`), ins: bareInsert(dir, rows, r) });
+      // Bare delta: the same rows into the device's N-row table, one transaction (then undone by the next swap).
+      const dl = await downloadSha256(`${http.baseUrl}lists/region/benefit/delta-2-3.ndjson`);
+      const up = device.db.prepare(`INSERT INTO list_entry VALUES ('benefit', ?, ?, ?, ?, ?) ON CONFLICT (list, token) DO UPDATE SET
+        category = excluded.category, valid_from = excluded.valid_from, valid_to = excluded.valid_to, attrs = excluded.attrs`);
+      const del = device.db.prepare("DELETE FROM list_entry WHERE list = 'benefit' AND token = ?");
+      t = performance.now();
+      device.db.transaction(() => {
+        for (const x of deltaRows) {
+          if ('del' in x) del.run(x.del);
+          else if (x.put.op === 'put') up.run(...row({ list: 'benefit', token: 'token' in x.put.card ? x.put.card.token : '', category: x.put.category, validFrom: x.put.validFrom, validTo: x.put.validTo, attrs: x.put.attrs }));
+        }
+      }).immediate();
+      deltaBase.push({ dl, apply: performance.now() - t });
+      o.log(`device round ${r + 1}: snapshot fetch+verify+swap ${round(snap[r] ?? 0)} ms (bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms)`);
+    }
+    device.close();
+    const dlS = median(snapBase.map((x) => x.dl));
+    const insS = median(snapBase.map((x) => x.ins));
+    const dlD = median(deltaBase.map((x) => x.dl));
+    const apD = median(deltaBase.map((x) => x.apply));
+    return {
+      snapshotMs: round(median(snap)),
+      snapshotBaseline: { downloadSha256Ms: round(dlS), bareInsertMs: round(insS), sumMs: round(dlS + insS) },
+      deltaMs: round(median(delta)),
+      deltaBaseline: { downloadSha256Ms: round(dlD), bareApplyMs: round(apD), sumMs: round(dlD + apD) },
+      snapshotBytes: statSync(snapshotPath).size,
+      deltaBytes: statSync(deltaPath).size,
+    };
+  } finally {
+    await http.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
