@@ -9,9 +9,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
 import { authPlugin } from './app/auth-plugin.js';
-import { listsPlugin } from './app/lists-plugin.js';
+import { join } from 'node:path';
+import { createListsPlugin } from './app/lists-plugin.js';
 import { observabilityPlugin } from './app/observability-plugin.js';
 import { pkiPlugin } from './app/pki-plugin.js';
+import { registryPlugin } from './app/registry-plugin.js';
+import { reportsPlugin } from './app/reports-plugin.js';
+import { RegistryReportSources } from './registry/registry-report-sources.js';
+import type { ReportScope } from './reports/report-query.js';
 import type { FastifyRequest } from 'fastify';
 import { openServer } from './app/open-server.js';
 import { loadServerConfig } from './config/server-config.js';
@@ -32,6 +37,13 @@ const env = {
 
 /** Who made an API request, for created_by / revoked_by records (the auth plugin sets it). */
 const actorOf = (req: FastifyRequest): string => req.principal?.username ?? 'system';
+
+/** What a school or carrier account may see in reports; null: everything (other roles). */
+function reportScopeOf(req: FastifyRequest): ReportScope | null {
+  const p = req.principal;
+  if (p === null || (p.role !== 'school' && p.role !== 'carrier')) return null;
+  return p.role === 'school' ? { schools: p.scope.schools } : { carriers: p.scope.carriers, routes: p.scope.routes };
+}
 
 function portOption(value: string): number {
   const n = Number(value);
@@ -70,17 +82,23 @@ async function start(opts: StartOptions): Promise<void> {
     log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: false }));
     // Order matters: OpenAPI and metrics first (they see every route), then operator access
     // (its checks must be in place before any plugin adds routes), then the features.
+    const tokenKeysMode = opts.devTokenKey === true ? 'development' : 'random';
+    const lists = createListsPlugin();
+    let sources: RegistryReportSources | null = null; // opened at the first report (registry.db exists by then)
+    const registrySources = (): RegistryReportSources => (sources ??= new RegistryReportSources(join(config.dataDir, 'registry', 'registry.db')));
     const plugins = [
       observabilityPlugin(env.metricsToken ? { metricsToken: env.metricsToken } : {}),
       authPlugin(),
-      listsPlugin,
+      lists.plugin,
+      registryPlugin({ lists: () => lists.service(), tokenKeysMode, actorOf }),
       pkiPlugin({
         mqttPublicHost: config.mqttPublicHost,
         deviceCertDays: config.deviceCertDays,
         enrolmentTokenTtlHours: config.enrolmentTokenTtlHours,
-        tokenKeysMode: opts.devTokenKey === true ? 'development' : 'random',
+        tokenKeysMode,
         actorOf,
       }),
+      reportsPlugin({ roster: registrySources, mealCategories: registrySources, scopeOf: reportScopeOf }),
     ];
     const server = await openServer(config, log, plugins);
     process.stdout.write(`${JSON.stringify({ http: server.ports.http, mqtt: server.ports.mqtt, mqtts: server.ports.mqtts })}\n`);

@@ -61,6 +61,7 @@ export const ERROR_ACTIONS: Readonly<Record<ErrorCode, string>> = {
   FORBIDDEN: 'Use an account whose role and schools/carriers/routes cover this request, or ask an administrator to extend yours (docs/auth.md lists the actions per role).',
   RATE_LIMITED: 'Wait for the number of seconds in the Retry-After header, then try again; repeated failed logins may mean someone is guessing the password.',
   AUTH_STORE_FAILURE: 'Check the disk of the server\'s data folder (space, errors) and the log; retry once it is fixed (the audit log is append-only: never edit auth.db by hand).',
+  SERVER_UNREACHABLE: 'Check --server / RESCARD_SERVER, that rescard-server is running, and the network or proxy; then run the command again.',
   CONFIG_INVALID: 'Fix the configuration field named in the message and restart.',
 };
 

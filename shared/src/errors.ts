@@ -72,6 +72,8 @@ export const ERROR_CODES = {
   FORBIDDEN: 'the account\'s role or scope (its schools, carriers or routes) does not allow this request (HTTP 403)',
   RATE_LIMITED: 'too many attempts (failed logins per username or requests per address) within the window (HTTP 429, see Retry-After)',
   AUTH_STORE_FAILURE: 'the accounts and audit database (auth/auth.db) failed (disk, corruption, schema): nothing of the failed change was recorded',
+  // admin CLI (docs/cli.md)
+  SERVER_UNREACHABLE: "the admin CLI could not reach the server, or it did not answer with the API's JSON (or a report stopped before its end)",
   // any program
   CONFIG_INVALID: 'a configuration file or option is invalid',
 } as const;

@@ -12,9 +12,9 @@
 import { RescardError } from '@rescard/shared';
 import type { FastifyRequest } from 'fastify';
 import type { Resource } from '../auth/policy.js';
-import { createListService, listRoutes, loadOrCreateListSigningKey, type ListEntryInput } from '../lists/index.js';
+import { createListService, listRoutes, loadOrCreateListSigningKey, type ListEntryInput, type ListService } from '../lists/index.js';
 import { checkListKey } from '../lists/list-input.js';
-import type { PluginHandle, ServerContext } from './server.js';
+import type { PluginHandle, ServerContext, ServerPlugin } from './server.js';
 
 const params = {
   type: 'object',
@@ -35,7 +35,7 @@ const audienceOf = (req: FastifyRequest): Resource => ({ audience: (req.params a
 const tags = ['lists'];
 const versionReply = { 200: { type: 'object', properties: { list: { type: 'string' }, audience: { type: 'string' }, version: { type: 'integer' } } } } as const;
 
-export async function listsPlugin(ctx: ServerContext): Promise<PluginHandle> {
+async function mountLists(ctx: ServerContext): Promise<PluginHandle & { readonly service: ListService }> {
   if (ctx.dataDir === null) throw new RescardError('CONFIG_INVALID', 'list distribution needs a data folder');
   const dataDir = ctx.dataDir;
   const key = await loadOrCreateListSigningKey(dataDir, ctx.log);
@@ -73,5 +73,24 @@ export async function listsPlugin(ctx: ServerContext): Promise<PluginHandle> {
     return { list: t.list, audience: t.audience, version: await service.setEntries(t.list, t.audience, req.body.entries) };
   });
   await service.start();
-  return { close: () => service.stop() };
+  return { close: () => service.stop(), service };
+}
+
+/** The list distribution as a server plugin. */
+export const listsPlugin: ServerPlugin = (ctx) => mountLists(ctx);
+
+/** The plugin and, once it has started, its list service (the registries write lists through it). */
+export function createListsPlugin(): { readonly plugin: ServerPlugin; service(): ListService } {
+  let mounted: ListService | null = null;
+  return {
+    plugin: async (ctx) => {
+      const handle = await mountLists(ctx);
+      mounted = handle.service;
+      return handle;
+    },
+    service: () => {
+      if (mounted === null) throw new RescardError('CONFIG_INVALID', 'the list service is not started: register the lists plugin before the plugins that use it');
+      return mounted;
+    },
+  };
 }

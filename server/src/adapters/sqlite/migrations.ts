@@ -101,6 +101,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE device_status ADD COLUMN via_gateway_id TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'indexes for the operator reports and the card lookup',
+    sql: `
+      -- Reports read counted taps by time (trips, attendance, meals) and all taps by time
+      -- (drill-downs, anomalies); without these every report scans the whole table.
+      CREATE INDEX tap_counted_time ON tap (counted, wall_ms) WHERE counted IS NOT NULL;
+      CREATE INDEX tap_time ON tap (wall_ms);
+      -- "Why was this card denied": a card's last taps (server/src/registry/tap-lookup.ts).
+      CREATE INDEX tap_token ON tap (token, wall_ms);
+      CREATE INDEX tap_par_token ON tap (par_token, wall_ms) WHERE par_token IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
