@@ -19,6 +19,8 @@ import { RescardError } from '@rescard/shared';
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+// The route option `config.auth` (what each route does, for the operator-access checks) is declared there.
+import type {} from '../../auth/guard.js';
 import type { QueryStore } from '../../ports/ingest-store.js';
 import { errorBody, installErrorHandlers } from './errors.js';
 
