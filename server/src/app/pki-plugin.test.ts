@@ -263,6 +263,7 @@ describe('the TLS listener refuses', { timeout: 60_000 }, () => {
     const again = await mqtts(withCert('bus-0007', keys, enrolment.certificatePem, enrolment.caPem));
     expect(again.connected).toBe(false);
     if (!again.connected) expect(again.error).toMatch(/Not authorized/i);
+    expect(Object.entries(server.rejects.snapshot()).filter(([k]) => k.startsWith('acl-connect:')).reduce((n, [, v]) => n + v, 0)).toBeGreaterThanOrEqual(1); // counted for /health
     const row = ((await server.http.inject({ method: 'GET', url: '/api/devices/registry' })).json<{ devices: Record<string, unknown>[] }>()).devices.find((d) => d['deviceId'] === 'bus-0007');
     expect(row).toMatchObject({ state: 'revoked', certificate: { state: 'revoked' }, revokedBy: 'admin-oleg' });
     expect((await server.http.inject({ method: 'POST', url: '/api/devices/bus-9999/revoke', payload: { reason: 'x' } })).statusCode).toBe(404);

@@ -1,13 +1,15 @@
 /**
  * Rejected messages, counted by kind and reason: the decode reasons of the shared codec
  * (RejectCounter: too-large, json, version, schema) plus the server's own checks (the payload's
- * id does not match its topic; the broker's ACL refused a publish or a subscription).
+ * id does not match its topic; the broker's ACL refused a publish or a subscription; a device
+ * was refused at connect: no or wrong certificate, unknown, revoked, expired).
  */
 import { RejectCounter, type RejectReason } from '@rescard/shared';
 import type { Logger } from 'pino';
+import type { ConnectRefusal } from '../adapters/mqtt/access-hooks.js';
 import type { AclRefusal } from '../core/topic-acl.js';
 
-export type ServerRejectReason = RejectReason | AclRefusal | 'id-mismatch' | 'bad-client-id';
+export type ServerRejectReason = RejectReason | AclRefusal | ConnectRefusal | 'id-mismatch' | 'bad-client-id';
 
 export class Rejects {
   private readonly decode = new RejectCounter();

@@ -69,7 +69,10 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
   const now = deps.now ?? Date.now;
   const rejects = new Rejects(log.child({ module: 'rejects' }));
   const writer = new GroupWriter(deps.ingest, { ...deps.ingestOptions, lateAfterMs: deps.lateAfterMs, now }, log.child({ module: 'ingest' }));
-  const hooks = accessHooks({ refused: (kind, reason, fields) => rejects.add(`acl-${kind}`, reason, fields) }, log.child({ module: 'acl' }));
+  const hooks = accessHooks(
+    { refused: (kind, reason, fields) => rejects.add(`acl-${kind}`, reason, fields), refusedDevice: (reason, fields) => rejects.add('acl-connect', reason, fields) },
+    log.child({ module: 'acl' }),
+  );
   const broker = await startEmbeddedBroker({
     host: deps.host, port: deps.mqttPort, hooks, log: log.child({ module: 'mqtt' }),
     ...(deps.mqttTls ? { tls: deps.mqttTls } : {}), ...(deps.mqttPlain === undefined ? {} : { plain: deps.mqttPlain }),
