@@ -67,7 +67,7 @@ describe('registry HTTP API', () => {
     // Streamed without a Content-Length: refused once the limit is passed.
     const streamed = await csv(server, 'holders', Readable.from([Buffer.from(big.slice(0, 3000)), Buffer.from(big.slice(3000))]));
     expect(streamed.statusCode).toBe(413);
-    expect(lists().states()).toEqual([]);
+    expect(lists().states().map((l) => [l.list, l.version])).toEqual([['stoplist', 1]]); // only the empty stop-list of the start
     const wrongType = await server.http.inject({ method: 'POST', url: '/api/imports/holders', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expect(wrongType.statusCode).toBe(400);
     expect((await csv(server, 'pets', 'PAN\n')).statusCode).toBe(400);
@@ -77,7 +77,7 @@ describe('registry HTTP API', () => {
     const { server, lists } = await start({ actorOf: (req) => String(req.headers['x-operator'] ?? 'nobody') });
     const add = await server.http.inject({ method: 'POST', url: '/api/stoplist', headers: { 'x-operator': 'op-dmitri' }, payload: { pan: PANS[0], reason: 'LOST', note: 'call 12-34' } });
     expect(add.statusCode).toBe(200);
-    expect(add.json()).toEqual({ version: 1, token: panToken(PANS[0]), kid: KEYRING.primaryKid, panMasked: masked(PANS[0]), reason: 'LOST', expiresAt: null });
+    expect(add.json()).toEqual({ version: 2, token: panToken(PANS[0]), kid: KEYRING.primaryKid, panMasked: masked(PANS[0]), reason: 'LOST', expiresAt: null });
     expect(recordTokens((await readSnapshot(lists(), 'stoplist', 'region')).records)).toEqual([panToken(PANS[0])]);
     for (const payload of [{ pan: PANS[0], token: panToken(PANS[0]), reason: 'LOST' }, { pan: PANS[0], reason: 'MAYBE' }, { reason: 'LOST' }, { pan: 'abc', reason: 'LOST' }]) {
       const res = await server.http.inject({ method: 'POST', url: '/api/stoplist', payload });
@@ -85,7 +85,7 @@ describe('registry HTTP API', () => {
       expect(res.json<{ error: { code: string } }>().error.code).toBe('REQUEST_INVALID');
     }
     const del = await server.http.inject({ method: 'DELETE', url: `/api/stoplist/${panToken(PANS[0])}` });
-    expect(del.json()).toMatchObject({ version: 2, token: panToken(PANS[0]), panMasked: masked(PANS[0]) });
+    expect(del.json()).toMatchObject({ version: 3, token: panToken(PANS[0]), panMasked: masked(PANS[0]) });
     const again = await server.http.inject({ method: 'DELETE', url: '/api/stoplist', payload: { pan: PANS[0] } });
     expect(again.statusCode).toBe(404);
   });
@@ -150,7 +150,7 @@ describe('registry HTTP API', () => {
     const refused = await csv(server, 'holders', `PAN;category\n${PANS[2]};pensioner\n`);
     expect(refused.statusCode).toBe(403);
     expect((await server.http.inject({ method: 'POST', url: '/api/stoplist', payload: { pan: PANS[2], reason: 'LOST' } })).statusCode).toBe(403);
-    expect(lists().states()).toEqual([]);
+    expect(lists().states().map((l) => [l.list, l.version])).toEqual([['stoplist', 1]]); // only the empty stop-list of the start
     const ok = await server.http.inject({ method: 'POST', url: '/api/stoplist', headers: { 'x-role': 'operator' }, payload: { pan: PANS[2], reason: 'LOST' } });
     expect(ok.statusCode).toBe(200);
     await server.http.inject({ method: 'POST', url: '/api/cards/why', headers: { 'x-role': 'operator' }, payload: { pan: PANS[2] } });

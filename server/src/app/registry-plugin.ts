@@ -144,7 +144,7 @@ export function registryPlugin(opts: RegistryPluginOptions): ServerPlugin {
       done();
     });
 
-    stop.start();
+    await stop.start();
     return {
       async close() {
         await stop.stop();

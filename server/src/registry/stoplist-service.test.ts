@@ -53,6 +53,22 @@ describe('stop-list', () => {
     expect(r.logLines.filter((l) => l.includes(PAN))).toEqual([]);
   });
 
+  it('a new region starts with a signed, empty stop-list v1 (devices are not left restricted); a restart publishes nothing new', async () => {
+    const r = await rig();
+    expect(version(r.lists)).toBe(0);
+    await r.stop.start();
+    expect(version(r.lists)).toBe(1);
+    await r.lists.flush();
+    const snap = await readSnapshot(r.lists, 'stoplist', 'region');
+    expect(snap.manifest).toMatchObject({ list: 'stoplist', audience: 'region', version: 1, count: 0 });
+    expect(snap.records).toEqual([]);
+    await r.stop.stop();
+    await r.stop.start();
+    expect(version(r.lists)).toBe(1);
+    expect((await r.stop.add({ pan: PAN, reason: 'LOST', actor: 'op-boris' })).version).toBe(2);
+    await r.close();
+  });
+
   it('refuses a bad reason, a past expiry, a note holding a card number, a token of another kid, a bad Luhn PAN, and changes nothing', async () => {
     const r = await rig();
     const cases: [Promise<unknown>, string, RegExp][] = [

@@ -15,7 +15,7 @@ import type { ListService } from '../lists/index.js';
 import { resolveCard, type CardRefInput } from './card-ref.js';
 import { STOP_REASONS, StopStore, type StopEntry, type StopEvent, type StopReason } from './stop-store.js';
 
-export type StopListPort = Pick<ListService, 'upsert' | 'remove' | 'states'>;
+export type StopListPort = Pick<ListService, 'upsert' | 'remove' | 'states' | 'setEntries'>;
 
 export interface StopListDeps {
   readonly db: Database.Database;
@@ -59,7 +59,8 @@ export function createStopList(deps: StopListDeps): {
   sweep(): Promise<{ removed: number; version: number | null }>;
   entry(token: string): StopEntry | null;
   history(token: string, limit: number): StopEvent[];
-  start(): void;
+  /** Publishes an empty signed v1 when the region has no stop-list yet, then starts the sweep. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 } {
   const log = deps.log.child({ module: 'stoplist' });
@@ -146,7 +147,13 @@ export function createStopList(deps: StopListDeps): {
     sweep: () => serial(sweepNow),
     entry: (token) => store.get(token),
     history: (token, limit) => store.history(token, limit),
-    start() {
+    async start() {
+      // A device with no stop-list runs restricted (terminal/src/core/restricted-mode.ts): a new
+      // region starts with a signed, empty one ("nobody is blocked"), not with none.
+      if (currentVersion() === 0) {
+        const version = await serial(() => deps.lists.setEntries(LIST, AUDIENCE, []));
+        log.info({ list: LIST, audience: AUDIENCE, version }, 'no stop-list yet: an empty one published');
+      }
       timer = setInterval(() => void serial(sweepNow).catch((err: unknown) => log.error({ err }, 'stop-list sweep failed')), deps.sweepIntervalMs ?? 60_000);
       timer.unref();
     },
