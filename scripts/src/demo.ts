@@ -5,6 +5,7 @@
  */
 import { DEV_TOKEN_KEYRING_CONFIG, TokenKeyring } from '@rescard/shared';
 import { pino } from 'pino';
+import { runDayWalk } from './day-walk.js';
 import { demoReads } from './demo-reads.js';
 import { demoSync } from './demo-sync.js';
 import { demoTerminals } from './demo-terminals.js';
@@ -18,6 +19,10 @@ async function main(): Promise<void> {
   await demoReads(keyring, log, VPCD_PORT);
   await demoTerminals(VPCD_PORT);
   await demoSync(VPCD_PORT);
+  console.log('\n== 4. A day: a technician enrols three devices, an operator imports, stop-lists and reports (docs/day-walk.md) ==');
+  const day = await runDayWalk({ vpcdPort: VPCD_PORT, say: (line) => console.log(`  ${line}`) });
+  const f = day.figures;
+  console.log(`  the month: pensioner ${f.pensionerRides ?? '?'} rides; student ${f.studentAttendance ?? '?'} (${f.studentClass ?? '?'}), ${f.studentMeals ?? '?'} meal(s); data in ${day.dir}`);
 }
 
 main().then(
