@@ -59,7 +59,9 @@ it('a 200 000-tap drill-down streams: first bytes with few rows read, heap bound
   expect(rowsAtFirstChunk).toBeGreaterThan(0);
   expect(rowsAtFirstChunk).toBeLessThan(TAPS / 50);
   expect(bytes).toBeGreaterThan(70_000_000);
-  expect(peak).toBeLessThan(bytes / 8);
+  // Garbage of consumed chunks counts until V8 collects it (seen 4-13 MB here); a buffered report
+  // would hold at least its own size.
+  expect(peak).toBeLessThan(bytes / 3);
 }, 120_000);
 
 it('a consumer that goes away ends the run: the iterator is returned and the snapshot connection closed', async () => {

@@ -31,7 +31,9 @@ const paramsSchema = {
 
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   // pino's Logger and fastify's base logger type differ only in optional members.
-  const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
+  // Stopping cuts every connection: a keep-alive socket that was not idle at that instant would
+  // otherwise hold close() for the keep-alive timeout (72 s). Terminals retry their downloads.
+  const app = Fastify({ loggerInstance: deps.logger, forceCloseConnections: true }) as unknown as FastifyInstance;
   const root = resolve(deps.cacheRoot);
   app.get('/health', () => ({ ok: true, ...deps.health() }));
   app.get<{ Params: { audience: string; list: string; file: string } }>('/lists/:audience/:list/:file', { schema: { params: paramsSchema } }, async (req, reply) => {

@@ -45,7 +45,9 @@ export const OPENAPI_INFO: SwaggerOptions = {
 };
 
 export function buildHttp(deps: HttpDeps): FastifyInstance {
-  const base = { bodyLimit: 1024 * 1024 };
+  // forceCloseConnections: a stop ends now; a keep-alive socket busy at that instant would
+  // otherwise hold close() for the keep-alive timeout (72 s). Clients retry.
+  const base = { bodyLimit: 1024 * 1024, forceCloseConnections: true };
   const app = (deps.logger === false ? Fastify(base) : Fastify({ ...base, loggerInstance: deps.logger })) as unknown as FastifyInstance;
   installErrorHandlers(app);
   void app.register(swagger, OPENAPI_INFO);
