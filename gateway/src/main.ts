@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { RescardError } from '@rescard/shared';
+import { renewCertificate, RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
 import { createGateway } from './app/gateway.js';
+import { runGatewayEnroll } from './cli/enroll-command.js';
 import { loadGatewayConfig } from './config/gateway-config.js';
 
 const env = {
@@ -34,6 +35,10 @@ function fail(err: unknown, log: Logger): never {
   process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
   process.stderr.write(`rescard-gateway: ${error.code}: ${error.message}\n`);
   process.exit(error.code === 'CONFIG_INVALID' ? 2 : 1);
+}
+
+function cliLogger(): Logger {
+  return pino({ level: env.logLevel ?? 'warn' }, pino.destination({ fd: 2, sync: true }));
 }
 
 async function start(opts: { config: string }): Promise<void> {
@@ -67,5 +72,40 @@ program
   .description('run the gateway (gateway.db and the list cache in the config\'s dataDir)')
   .requiredOption('--config <file>', 'JSON config file (see docs/adr/0005-gateway.md)')
   .action(start);
+
+program
+  .command('enroll')
+  .description('enrol this gateway with a one-time token: key pair, certificate, config for `start` (ADR 0007)')
+  .requiredOption('--server <url>', 'the server\'s HTTP base, e.g. http://server:8080')
+  .requiredOption('--token <token>', 'the one-time enrolment token (rset1_<gateway id>_…)')
+  .requiredOption('--out <dir>', 'where to write device.key, device.crt, ca.crt and gateway.json')
+  .option('--template <file>', 'a gateway config to take the local side and the rest from')
+  .action(async (opts: { server: string; token: string; out: string; template?: string }) => {
+    const log = cliLogger();
+    try {
+      const result = await runGatewayEnroll({ server: opts.server, token: opts.token, out: opts.out, log, ...(opts.template ? { template: opts.template } : {}) });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
+
+program
+  .command('renew')
+  .description('renew the gateway\'s certificate now, by proof of its current key (start also renews by itself)')
+  .requiredOption('--config <file>', 'gateway config file (JSON) with upstream.tls')
+  .action(async (opts: { config: string }) => {
+    const log = cliLogger();
+    try {
+      const config = loadGatewayConfig(opts.config, env);
+      if (!config.upstream.tls) throw new RescardError('CONFIG_INVALID', 'renew needs upstream.tls in the config (rescard-gateway enroll writes it)');
+      const renewed = await renewCertificate({ server: config.upstream.httpUrl, deviceId: config.gatewayId, files: config.upstream.tls });
+      process.stdout.write(`${JSON.stringify({ gatewayId: config.gatewayId, serial: renewed.serial, notAfter: new Date(renewed.notAfterMs).toISOString() })}\n`);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
 
 await program.parseAsync(process.argv);

@@ -52,7 +52,7 @@ export const ERROR_ACTIONS: Readonly<Record<ErrorCode, string>> = {
   DEVICE_ACTIVE: 'Revoke the old device (POST /api/devices/:id/revoke) first, then create the enrolment token again.',
   DEVICE_REVOKED: 'The device was taken out of service. Enrol it again with a new token if it should come back.',
   CERTIFICATE_REFUSED: 'Enrol the device again with a new enrolment token (its certificate expired or was revoked).',
-  ENROLMENT_FAILED: 'Check the --server URL and the network to the server, then run enroll again with the same token.',
+  ENROLMENT_FAILED: 'Check the --server URL and the network to the server, then run enroll again with the same token (or renew again: the device keeps its current certificate).',
   IMPORT_INVALID: 'Fix the lines listed in the error (line number and reason; see docs/imports.md for the columns) and upload the whole file again.',
   IMPORT_TOO_LARGE: 'Split the registry by school (rosters, canteen) or ask the administrator to raise the import size limit; the holders file must stay whole.',
   REGISTRY_STORE_FAILURE: 'Check the disk of the server\'s data folder (space, errors) and the log; then repeat the import or stop-list change (repeating is safe).',

@@ -61,7 +61,7 @@ export const ERROR_CODES = {
   DEVICE_ACTIVE: 'the device id is enrolled and active: revoke it before enrolling a replacement under the same id',
   DEVICE_REVOKED: 'the device is revoked: it gets no certificate and no connection',
   CERTIFICATE_REFUSED: 'a device certificate offered for renewal is not from the project CA, expired, revoked or not the device\'s, or the proof of possession failed',
-  ENROLMENT_FAILED: 'a device could not enrol: the server was unreachable or did not answer with an enrolment',
+  ENROLMENT_FAILED: 'a device could not enrol or renew its certificate: the server was unreachable or its answer did not hold (wrong device, key or CA)',
   // server: registries (imports, stop-list)
   IMPORT_INVALID: 'a CSV import has errors (each with its line number and reason): nothing of the file was applied',
   IMPORT_TOO_LARGE: 'an uploaded import file is larger than the server accepts: nothing was applied',

@@ -18,3 +18,4 @@ export * from './lists/payload-scanner.js';
 export * from './lists/list-file-reader.js';
 export * from './lists/list-file.js';
 export * from './protocol/index.js';
+export * from './device-pki/index.js';

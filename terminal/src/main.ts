@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { RescardError } from '@rescard/shared';
+import { renewCertificate, RescardError } from '@rescard/shared';
 import { pino, type Logger } from 'pino';
 import { keyringFrom } from './cli/device.js';
 import { runEnroll } from './cli/enroll-command.js';
@@ -127,6 +127,26 @@ program
     try {
       const result = await runEnroll({ server: opts.server, token: opts.token, out: opts.out, log, ...(opts.template ? { template: opts.template } : {}) });
       process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    } catch (err) {
+      fail(err, log);
+    }
+  });
+
+program
+  .command('renew')
+  .description('renew this device\'s certificate now, by proof of its current key (start also renews by itself)')
+  .requiredOption('--config <file>', 'terminal config file (JSON) with uplink.tls')
+  .option('--server <url>', 'the server\'s HTTP base (default: uplink.tls.renewServer)')
+  .action(async (opts: { config: string; server?: string }) => {
+    const log = makeLogger(undefined);
+    try {
+      const config = loadTerminalConfig(opts.config, env);
+      const tls = config.uplink?.tls;
+      const server = opts.server ?? tls?.renewServer;
+      if (!tls || server === undefined) throw new RescardError('CONFIG_INVALID', 'renew needs uplink.tls with renewServer in the config, or --server');
+      const renewed = await renewCertificate({ server, deviceId: config.deviceId, files: tls });
+      process.stdout.write(`${JSON.stringify({ deviceId: config.deviceId, serial: renewed.serial, notAfter: new Date(renewed.notAfterMs).toISOString() })}\n`);
       process.exit(0);
     } catch (err) {
       fail(err, log);

@@ -6,7 +6,7 @@
  * loses nothing acked (ADR 0005).
  */
 import { join } from 'node:path';
-import { encodePayload, MAX_RELAYED_STATUSES, topics, type TerminalStatuses } from '@rescard/shared';
+import { encodePayload, MAX_RELAYED_STATUSES, startCertificateRenewal, topics, type TerminalStatuses } from '@rescard/shared';
 import type { Logger } from 'pino';
 import { buildHttp } from '../adapters/http/build-http.js';
 import { startLocalBroker } from '../adapters/mqtt/local-broker.js';
@@ -47,7 +47,7 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   const publishLocal = (topic: string, payload: Buffer, retain = false): Promise<void> => local.publish(topic, payload, { qos: 1, retain });
   const offline = encodePayload({ v: 1, deviceId: gatewayId, online: false } as const);
   const upstream = new UpstreamClient({
-    url: config.upstream.mqttUrl, clientId: gatewayId, will: { topic: topics.gatewayStatus(gatewayId), payload: offline },
+    url: config.upstream.mqttUrl, clientId: gatewayId, will: { topic: topics.gatewayStatus(gatewayId), payload: offline }, ...(config.upstream.tls ? { tls: config.upstream.tls } : {}),
     reconnectMinMs: config.upstream.reconnectMinMs, reconnectMaxMs: config.upstream.reconnectMaxMs, log,
   });
   let forwarder: Forwarder | null = null;
@@ -97,6 +97,8 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   });
   forwarder.start();
   upstream.start();
+  const tls = config.upstream.tls;
+  const renewal = tls ? startCertificateRenewal({ server: config.upstream.httpUrl, deviceId: gatewayId, files: tls, atFraction: tls.renewAtFraction, log }) : null;
   const beat = setInterval(() => sendHeartbeat(), config.heartbeatMs);
   beat.unref();
 
@@ -120,6 +122,7 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       clearInterval(beat);
+      renewal?.stop();
       relay.stop();
       forwarder.stop();
       await http.close();

@@ -15,6 +15,13 @@ describe('gateway config', () => {
     expect(c).toMatchObject({ upstream: { mqttUrl: 'mqtt://server:1884', httpUrl: 'http://127.0.0.1:8080/' }, logLevel: 'warn', dataDir: '/data' });
   });
 
+  it('mqtts:// needs the certificate files; their paths resolve against the config folder', () => {
+    const mqtts = { ...minimal, upstream: { ...minimal.upstream, mqttUrl: 'mqtts://server:8883' } };
+    expect(() => parseGatewayConfig(mqtts)).toThrow(/upstream.tls: mqtts:\/\/ needs the gateway certificate files/);
+    const c = parseGatewayConfig({ ...mqtts, upstream: { ...mqtts.upstream, tls: { caFile: 'ca.crt', certFile: 'device.crt', keyFile: '/keys/device.key' } } }, {}, '/etc/rescard');
+    expect(c.upstream.tls).toEqual({ caFile: '/etc/rescard/ca.crt', certFile: '/etc/rescard/device.crt', keyFile: '/keys/device.key', renewAtFraction: 2 / 3 });
+  });
+
   it('names the bad field (CONFIG_INVALID)', () => {
     const bad = (input: unknown): string => {
       try {

@@ -28,8 +28,20 @@ const schema = z
         httpUrl: z.url(),
         reconnectMinMs: ms(10, 500),
         reconnectMaxMs: ms(100, 30_000),
+        /** mqtts://: the gateway's TLS identity from `rescard-gateway enroll` (paths relative to the config file). */
+        tls: z
+          .object({
+            caFile: z.string().min(1),
+            certFile: z.string().min(1),
+            keyFile: z.string().min(1),
+            /** Renew the certificate (at httpUrl) once this fraction of its lifetime has passed. */
+            renewAtFraction: z.number().min(0).max(0.95).default(2 / 3),
+          })
+          .strict()
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .refine((u) => !u.mqttUrl.startsWith('mqtts://') || u.tls !== undefined, { message: 'mqtts:// needs the gateway certificate files (tls: caFile, certFile, keyFile): run rescard-gateway enroll', path: ['tls'] }),
     forward: z
       .object({
         /** Taps per upstream message and messages awaiting the server's ack. */
@@ -84,7 +96,14 @@ export function parseGatewayConfig(input: unknown, env: GatewayEnv = {}, baseDir
     const field = issue?.path.join('.') || '(root)';
     throw new RescardError('CONFIG_INVALID', `gateway config: ${field}: ${issue?.message ?? 'invalid'}`, { field });
   }
-  return { ...parsed.data, dataDir: resolve(baseDir, parsed.data.dataDir) };
+  const c = parsed.data;
+  const tls = c.upstream.tls;
+  const at = (p: string): string => resolve(baseDir, p);
+  return {
+    ...c,
+    dataDir: at(c.dataDir),
+    upstream: { ...c.upstream, ...(tls ? { tls: { ...tls, caFile: at(tls.caFile), certFile: at(tls.certFile), keyFile: at(tls.keyFile) } } : {}) },
+  };
 }
 
 export function loadGatewayConfig(path: string, env: GatewayEnv = {}): GatewayConfig {

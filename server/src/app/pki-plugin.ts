@@ -4,7 +4,7 @@
  * gate (TLS connects are checked against it; a revocation closes the live session).
  *
  *   POST /api/enrolment-tokens        technician: { deviceId, kind, profile, schoolId | routeId, carrierId, vehicleId, ttlHours? } → 201 { token, expiresAt }
- *   POST /enroll                      device: { token, csrPem } → certificate, CA, mqttUrl, config, list key, card-token keys
+ *   POST /enroll                      device: { token, csrPem, kind? } → certificate, CA, mqttUrl, config, list key, card-token keys (terminals)
  *   POST /renew/challenge             device: { deviceId } → { nonce, expiresAt }
  *   POST /renew                       device: { deviceId, certificatePem, csrPem, nonce, signature } → new certificate
  *   POST /api/devices/:id/revoke      admin: { reason } → the device, revoked
@@ -139,10 +139,10 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
         return reply.code(201).send({ token, deviceId: b.deviceId, expiresAt: new Date(expiresAtMs).toISOString() });
       });
 
-      app.post<{ Body: { token: string; csrPem: string } }>('/enroll', {
+      app.post<{ Body: { token: string; csrPem: string; kind?: DeviceKind } }>('/enroll', {
         bodyLimit: 64 * 1024,
         schema: {
-          body: { type: 'object', additionalProperties: false, required: ['token', 'csrPem'], properties: { token: { type: 'string', maxLength: 200 }, csrPem: pem(16_384) } },
+          body: { type: 'object', additionalProperties: false, required: ['token', 'csrPem'], properties: { token: { type: 'string', maxLength: 200 }, csrPem: pem(16_384), kind: { type: 'string', enum: ['terminal', 'gateway'] } } },
           response: {
             200: {
               type: 'object',
@@ -161,12 +161,13 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
         },
       }, (req) => {
         if (!new RegExp(TOKEN_PATTERN).test(req.body.token)) throw new RescardError('ENROLMENT_TOKEN_UNKNOWN', 'this is not an enrolment token');
-        const e = service.enroll(req.body.token, req.body.csrPem);
+        const e = service.enroll(req.body.token, req.body.csrPem, req.body.kind);
         return {
           deviceId: e.device.deviceId, certificatePem: e.certificatePem, caPem: e.caPem, notAfter: new Date(e.notAfterMs).toISOString(), mqttUrl: mqttUrl(),
           config: { deviceId: e.device.deviceId, kind: e.device.kind, profile: e.device.profile, context: e.device.site },
           listSigningKey: { kid: listKey.kid, publicKeyPem: listKey.publicKeyPem },
-          tokenKeys: tokenKeys.config,
+          // The card-token keys go to terminals only: a gateway relays tokens and never sees a PAN.
+          ...(e.device.kind === 'terminal' ? { tokenKeys: tokenKeys.config } : {}),
         };
       });
 

@@ -6,21 +6,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import { makeCsr } from '@rescard/shared';
 
 export interface DeviceKeys {
   readonly keyPem: string;
   readonly csrPem: string;
 }
 
-export function makeCsr(commonName: string, keyPem: string): string {
-  const key = forge.pki.privateKeyFromPem(keyPem);
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  csr.setSubject([{ name: 'commonName', value: commonName }]);
-  csr.sign(key, forge.md.sha256.create());
-  return forge.pki.certificationRequestToPem(csr);
-}
+export { makeCsr };
 
 export function deviceKeys(commonName: string, bits = 2048): DeviceKeys {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });

@@ -91,11 +91,15 @@ export class PkiService {
     return { token, expiresAtMs };
   }
 
-  enroll(token: string, csrPem: string): Enrolled {
+  /** `kind`, when the device says what it is: a token for the other kind is refused before it is used. */
+  enroll(token: string, csrPem: string, kind?: DeviceKind): Enrolled {
     const record = this.deps.store.token(hashEnrolmentToken(token));
     const nowMs = this.deps.now();
     if (record === null) throw new RescardError('ENROLMENT_TOKEN_UNKNOWN', 'this enrolment token is not one the server issued');
     const fields = { deviceId: record.deviceId };
+    if (kind !== undefined && kind !== record.kind) {
+      throw new RescardError('REQUEST_INVALID', `this token is for a ${record.kind}: enrol with rescard-${record.kind} enroll (the token is still unused)`, { ...fields, kind: record.kind });
+    }
     if (record.usedAtMs !== null) {
       this.log.warn({ ...fields, usedAtMs: record.usedAtMs }, 'enrolment token replayed');
       throw new RescardError('ENROLMENT_TOKEN_USED', 'this enrolment token was already used', fields);

@@ -7,12 +7,10 @@
  * where the nonce is one the server handed out for this device a moment ago (one-time, short-
  * lived). The CSR binds the new public key to the proof, the nonce stops a replay.
  */
-import { createHash, sign, verify, type KeyLike } from 'node:crypto';
+import { sign, verify, type KeyLike } from 'node:crypto';
+import { renewalMessage } from '@rescard/shared';
 
-export function renewalMessage(deviceId: string, nonce: string, csrPem: string): Buffer {
-  const csrHash = createHash('sha256').update(csrPem, 'utf8').digest('hex');
-  return Buffer.from(`rescard-renew-v1\n${deviceId}\n${nonce}\n${csrHash}`, 'utf8');
-}
+export { renewalMessage };
 
 export function signRenewal(privateKey: KeyLike, deviceId: string, nonce: string, csrPem: string): string {
   return sign('sha256', renewalMessage(deviceId, nonce, csrPem), privateKey).toString('base64');

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { encodePayload, isRescardError, topics } from '@rescard/shared';
+import { certificateInfo, encodePayload, isRescardError, renewCertificate, startCertificateRenewal, topics } from '@rescard/shared';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +105,61 @@ describe('rescard-terminal enroll', { timeout: 60_000 }, () => {
     expect(isRescardError(down, 'ENROLMENT_FAILED')).toBe(true);
     const bad = await runEnroll({ server: `http://127.0.0.1:${server.ports.http}`, token: 'hello', out: temp(), log }).catch((e: unknown) => e);
     expect(isRescardError(bad, 'ENROLMENT_TOKEN_UNKNOWN')).toBe(true);
+  });
+
+  it('a gateway token is refused by the terminal before it is used: it still enrols the gateway', async () => {
+    const t = await token({ deviceId: 'gw-bus-0100', kind: 'gateway', profile: 'gateway', routeId: 'r42', vehicleId: 'A123BC' });
+    const out = temp();
+    const err = await runEnroll({ server: `http://127.0.0.1:${server.ports.http}`, token: t, out, log }).catch((e: unknown) => e);
+    expect(isRescardError(err, 'REQUEST_INVALID') && /rescard-gateway enroll/.test(err.message)).toBe(true);
+    expect(existsSync(join(out, 'device.key'))).toBe(false);
+    const reg = await server.http.inject({ method: 'GET', url: '/api/devices/registry' });
+    expect(reg.json<{ devices: { deviceId: string }[] }>().devices.map((d) => d.deviceId)).not.toContain('gw-bus-0100');
+  });
+
+  it('renewal: a new key and certificate by proof of the current key; the broker takes the new one; the timer renews once due', async () => {
+    const out = temp();
+    const t = await token({ deviceId: 'bus-0200', kind: 'terminal', profile: 'bus', routeId: 'r42' });
+    const enrolled = await runEnroll({ server: `http://127.0.0.1:${server.ports.http}`, token: t, out, log });
+    const config = loadTerminalConfig(enrolled.configPath);
+    const tls = config.uplink?.tls;
+    if (tls === undefined) throw new Error('no uplink.tls written');
+    expect(tls.renewServer).toBe(`http://127.0.0.1:${server.ports.http}`);
+    expect(tls.renewAtFraction).toBeCloseTo(2 / 3);
+    const before = { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') };
+
+    const renewed = await renewCertificate({ server: tls.renewServer ?? '', deviceId: 'bus-0200', files: tls });
+    const after = { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8') };
+    expect(renewed.serial).not.toBe(certificateInfo(before.cert).serial);
+    expect(certificateInfo(after.cert).serial).toBe(renewed.serial);
+    expect(after.key).not.toBe(before.key); // a new key pair, made on the device
+    expect(statSync(tls.keyFile).mode & 0o777).toBe(0o600);
+    expect(existsSync(`${tls.certFile}.next`) || existsSync(`${tls.keyFile}.next`)).toBe(false);
+    const registry = await server.http.inject({ method: 'GET', url: '/api/devices/registry' });
+    const row = registry.json<{ devices: { deviceId: string; certificate: { serial: string; state: string } | null }[] }>().devices.find((d) => d.deviceId === 'bus-0200');
+    expect(row?.certificate).toMatchObject({ serial: renewed.serial.toLowerCase(), state: 'valid' });
+
+    // The broker accepts the renewed identity.
+    const uplink = config.uplink!;
+    const bus = new MqttMessageBus({ url: uplink.url, clientId: uplink.clientId, tls, reconnectMinMs: 50, reconnectMaxMs: 200, log });
+    try {
+      await expect.poll(() => bus.connected, { timeout: 10_000 }).toBe(true);
+    } finally {
+      await bus.close();
+    }
+
+    // The timer: not due at 2/3 of a fresh certificate's life; due at once with atFraction 0.
+    const quiet = startCertificateRenewal({ server: tls.renewServer ?? '', deviceId: 'bus-0200', files: tls, log });
+    expect(await quiet.check()).toBe(false);
+    quiet.stop();
+    const due = startCertificateRenewal({ server: tls.renewServer ?? '', deviceId: 'bus-0200', files: tls, log, atFraction: 0 });
+    await expect.poll(() => certificateInfo(readFileSync(tls.certFile, 'utf8')).serial, { timeout: 20_000 }).not.toBe(renewed.serial);
+    due.stop();
+
+    // A stolen certificate without its key proves nothing: the old pair is refused (signed by another key).
+    const err = await renewCertificate({ server: tls.renewServer ?? '', deviceId: 'bus-0100', files: tls }).catch((e: unknown) => e);
+    expect(isRescardError(err, 'CERTIFICATE_REFUSED')).toBe(true);
+    expect(logLines.join('')).not.toMatch(/PRIVATE KEY/);
   });
 
   it('an mqtts uplink without certificate files is a config error', () => {

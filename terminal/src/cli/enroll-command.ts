@@ -14,23 +14,12 @@
  * The config is validated before anything is written; files are written atomically. Nothing
  * secret is logged.
  */
-import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { RescardError, type ErrorCode, ERROR_CODES } from '@rescard/shared';
-import forge from 'node-forge';
+import { DEVICE_TLS_FILE_NAMES, enrolDevice, writeEnrolledDevice, type EnrolDeviceOptions } from '@rescard/shared';
 import type { Logger } from 'pino';
 import { parseTerminalConfig } from '../config/terminal-config.js';
 
-export interface EnrollOptions {
-  readonly server: string;
-  readonly token: string;
-  readonly out: string;
-  /** A terminal config to take rules, readers and the rest from. */
-  readonly template?: string;
-  readonly log: Logger;
-  readonly fetch?: typeof fetch;
-}
+/** What `enroll` is given (shared/src/device-pki/enrol-device.ts), with the program's logger. */
+export type EnrollOptions = Omit<EnrolDeviceOptions, 'kind' | 'log'> & { readonly log: Logger };
 
 export interface EnrollResult {
   readonly deviceId: string;
@@ -39,19 +28,6 @@ export interface EnrollResult {
   readonly certificateNotAfter: string;
   readonly mqttUrl: string;
 }
-
-interface EnrolAnswer {
-  deviceId: string;
-  certificatePem: string;
-  caPem: string;
-  notAfter: string;
-  mqttUrl: string;
-  config: { profile: string; kind: string; context: Record<string, string> };
-  listSigningKey: { kid: string; publicKeyPem: string };
-  tokenKeys: unknown;
-}
-
-const TOKEN = /^rset1_([A-Za-z0-9._-]{1,64})_[A-Za-z0-9_-]{43}$/;
 
 /** The region's default rules per profile (as in terminal/examples), when there is no template. */
 const DEFAULT_RULES: Record<string, unknown> = {
@@ -68,90 +44,12 @@ const DEFAULT_RULES: Record<string, unknown> = {
   },
 };
 
-const failed = (message: string, details: Record<string, unknown> = {}, cause?: unknown): RescardError =>
-  new RescardError('ENROLMENT_FAILED', message, details, cause === undefined ? undefined : { cause });
-
-export function makeCsr(deviceId: string, keyPem: string): string {
-  const key = forge.pki.privateKeyFromPem(keyPem);
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  csr.setSubject([{ name: 'commonName', value: deviceId }]);
-  csr.sign(key, forge.md.sha256.create());
-  return forge.pki.certificationRequestToPem(csr);
-}
-
-function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
-async function post(opts: EnrollOptions, csrPem: string): Promise<EnrolAnswer> {
-  const url = new URL('/enroll', opts.server).toString();
-  let res: Response;
-  try {
-    res = await (opts.fetch ?? fetch)(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: opts.token, csrPem }), signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    throw failed(`cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}`, { url }, err);
-  }
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch (err) {
-    throw failed(`${url} answered ${res.status} without JSON`, { url, status: res.status }, err);
-  }
-  if (!res.ok) {
-    const e = (body as { error?: { code?: string; message?: string } }).error;
-    const code = e?.code !== undefined && e.code in ERROR_CODES ? (e.code as ErrorCode) : 'ENROLMENT_FAILED';
-    throw new RescardError(code, `the server refused the enrolment: ${e?.message ?? res.status}`, { status: res.status });
-  }
-  return body as EnrolAnswer;
-}
-
-/** The answer is for this device and this key, from the CA it came with. */
-function checkAnswer(a: EnrolAnswer, deviceId: string, keyPem: string): X509Certificate {
-  try {
-    const cert = new X509Certificate(a.certificatePem);
-    const ca = new X509Certificate(a.caPem);
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new Error('the certificate is not signed by the CA in the answer');
-    if (!cert.subject.split('\n').includes(`CN=${deviceId}`) || a.deviceId !== deviceId) throw new Error('the certificate is for another device');
-    if (!cert.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('the certificate is not for this device\'s key');
-    if (typeof a.mqttUrl !== 'string' || typeof a.listSigningKey?.kid !== 'string') throw new Error('the answer lacks the MQTT URL or the list key');
-    return cert;
-  } catch (err) {
-    throw failed(`the enrolment answer does not hold: ${err instanceof Error ? err.message : String(err)}`, { deviceId }, err);
-  }
-}
-
-function readTemplate(path: string | undefined): Record<string, unknown> {
-  if (path === undefined) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new RescardError('CONFIG_INVALID', `cannot read the template ${path}: ${(err as Error).message}`, { path });
-  }
-}
-
 export async function runEnroll(opts: EnrollOptions): Promise<EnrollResult> {
   const log = opts.log.child({ module: 'enroll' });
-  const deviceId = TOKEN.exec(opts.token)?.[1];
-  if (deviceId === undefined) throw new RescardError('ENROLMENT_TOKEN_UNKNOWN', 'this is not an enrolment token (rset1_<device id>_…)');
-  const template = readTemplate(opts.template);
-  const out = resolve(opts.out);
-  mkdirSync(out, { recursive: true, mode: 0o700 });
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  log.info({ deviceId, server: opts.server }, 'enrolling');
-  const answer = await post(opts, makeCsr(deviceId, keyPem));
-  const cert = checkAnswer(answer, deviceId, keyPem);
-  if (answer.config.kind !== 'terminal') throw failed(`the token is for a ${answer.config.kind}: use rescard-gateway enroll`, { deviceId });
+  const d = await enrolDevice({ ...opts, kind: 'terminal', log });
+  const { answer, template, deviceId } = d;
   const profile = answer.config.profile;
+  const server = new URL(opts.server).origin;
   const config = {
     dataDir: './data',
     readers: [{}],
@@ -165,17 +63,14 @@ export async function runEnroll(opts: EnrollOptions): Promise<EnrollResult> {
     uplink: {
       ...((template['uplink'] as object | undefined) ?? {}),
       url: answer.mqttUrl,
-      listsBaseUrl: new URL(opts.server).origin,
-      tls: { caFile: 'ca.crt', certFile: 'device.crt', keyFile: 'device.key' },
+      listsBaseUrl: server,
+      // renewServer: where `start` renews the certificate (the server, even behind a gateway).
+      tls: { ...DEVICE_TLS_FILE_NAMES, renewServer: server },
     },
   };
   // Usable by `start` or nothing is written (a template of another profile fails here).
-  parseTerminalConfig(config, {}, out);
-  const configPath = join(out, 'terminal.json');
-  writeAtomic(join(out, 'device.key'), keyPem, 0o600);
-  writeAtomic(join(out, 'device.crt'), answer.certificatePem, 0o644);
-  writeAtomic(join(out, 'ca.crt'), answer.caPem, 0o644);
-  writeAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`, 0o600);
-  log.info({ deviceId, profile, notAfter: cert.validTo, configPath }, 'enrolled');
-  return { deviceId, profile, configPath, certificateNotAfter: new Date(cert.validTo).toISOString(), mqttUrl: answer.mqttUrl };
+  parseTerminalConfig(config, {}, d.out);
+  const configPath = writeEnrolledDevice(d, 'terminal.json', config);
+  log.info({ deviceId, profile, notAfter: d.certificate.validTo, configPath }, 'enrolled');
+  return { deviceId, profile, configPath, certificateNotAfter: new Date(d.certificate.validTo).toISOString(), mqttUrl: answer.mqttUrl };
 }

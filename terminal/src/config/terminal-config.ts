@@ -13,7 +13,7 @@ import type { DeviceContext, Direction, Profile } from '../core/model.js';
 import type { ProfileRules } from '../core/rules.js';
 import { validateRoute, type Route } from '../core/stops/stops.js';
 import { validateRules } from '../core/validate-rules.js';
-import type { MqttTlsFiles } from '../adapters/mqtt/mqtt-message-bus.js';
+import type { DeviceTls } from '../sync/start-uplink.js';
 import type { UplinkConfig } from '../sync/start-uplink.js';
 
 const direction = z.enum(['IN', 'OUT']);
@@ -87,7 +87,18 @@ const schema = z
         /** Where list files are fetched (http://server:port or a gateway's cache); absent: no list sync. */
         listsBaseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'uplink.listsBaseUrl: http(s)://host:port').optional(),
         /** mqtts://: the device's TLS identity from `rescard-terminal enroll` (paths relative to this file). */
-        tls: z.object({ caFile: z.string().min(1), certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+        tls: z
+          .object({
+            caFile: z.string().min(1),
+            certFile: z.string().min(1),
+            keyFile: z.string().min(1),
+            /** The server's HTTP base for certificate renewal (enroll writes it); absent: no automatic renewal. */
+            renewServer: z.string().regex(/^https?:\/\/[^\s]+$/, 'uplink.tls.renewServer: http(s)://host:port').optional(),
+            /** Renew once this fraction of the certificate's lifetime has passed. */
+            renewAtFraction: z.number().min(0).max(0.95).default(2 / 3),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -133,7 +144,7 @@ export interface TerminalConfig {
     readonly installMode: boolean;
     readonly releaseMs: number;
   };
-  readonly uplink?: UplinkConfig & { readonly tls?: MqttTlsFiles };
+  readonly uplink?: UplinkConfig & { readonly tls?: DeviceTls };
 }
 
 export interface ConfigEnv {
@@ -225,7 +236,9 @@ function uplinkOf(u: UplinkInput, deviceId: string, baseDir: string): NonNullabl
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {
     ...stripUndefined({ ...rest, clientId: rest.clientId ?? deviceId }),
-    ...(tls ? { tls: { caFile: at(tls.caFile), certFile: at(tls.certFile), keyFile: at(tls.keyFile) } } : {}),
+    ...(tls
+      ? { tls: { caFile: at(tls.caFile), certFile: at(tls.certFile), keyFile: at(tls.keyFile), renewAtFraction: tls.renewAtFraction, ...(tls.renewServer ? { renewServer: tls.renewServer } : {}) } }
+      : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * root; the logic lives in uplink.ts / uplink-window.ts / heartbeat*.ts.
  */
 import { readFileSync } from 'node:fs';
-import { topics } from '@rescard/shared';
+import { startCertificateRenewal, topics } from '@rescard/shared';
 import type { Logger } from 'pino';
 import { MqttMessageBus, type MqttTlsFiles } from '../adapters/mqtt/mqtt-message-bus.js';
 import type { ListMeta, Profile } from '../core/model.js';
@@ -18,11 +18,17 @@ import { SystemScheduler, type Scheduler } from './scheduler.js';
 import { Uplink } from './uplink.js';
 import { createListSync, type ListSyncDeps } from './lists-sync.js';
 
+/** The device's TLS identity and where it is renewed (shared/src/device-pki/renewal-timer.ts). */
+export interface DeviceTls extends MqttTlsFiles {
+  readonly renewServer?: string;
+  readonly renewAtFraction: number;
+}
+
 /** The config's `uplink` section, defaults applied (config/terminal-config.ts). */
 export interface UplinkConfig {
   readonly url: string;
   /** The device certificate, its key and the project CA, for an mqtts:// url (rescard-terminal enroll writes them). */
-  readonly tls?: MqttTlsFiles;
+  readonly tls?: DeviceTls;
   readonly clientId: string;
   readonly batchSize: number;
   readonly maxInFlightBatches: number;
@@ -113,6 +119,11 @@ export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink>
   await lists?.start();
   await uplink.start();
   heartbeat.start();
+  const tls = config.tls;
+  const renewal = tls?.renewServer
+    ? startCertificateRenewal({ server: tls.renewServer, deviceId, files: tls, atFraction: tls.renewAtFraction, log })
+    : null;
+  if (tls && !tls.renewServer) log.warn({ certFile: tls.certFile }, 'no uplink.tls.renewServer: the device certificate is not renewed automatically (rescard-terminal renew)');
   log.info({ url: config.url, clientId: config.clientId }, 'uplink started');
   return {
     uplink,
@@ -123,6 +134,7 @@ export async function startUplink(deps: StartUplinkDeps): Promise<RunningUplink>
       peripheralsOffline = status.peripheralsOffline;
     },
     close: async () => {
+      renewal?.stop();
       lists?.stop();
       uplink.stop();
       await heartbeat.stop();

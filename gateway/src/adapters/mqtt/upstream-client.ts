@@ -7,7 +7,8 @@
  * outbox is the queue. On close the client is ended with force, failing its in-flight publishes.
  * (The terminal's MqttMessageBus does the same; it is not exported by @rescard/terminal.)
  */
-import { connect, type MqttClient } from 'mqtt';
+import { readDeviceTls, type DeviceTlsFiles } from '@rescard/shared';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { reconnectDelayMs } from '../../core/backoff.js';
 
@@ -15,6 +16,8 @@ export type UpstreamHandler = (topic: string, payload: Buffer) => void;
 
 export interface UpstreamOptions {
   readonly url: string;
+  /** mqtts://: the gateway's certificate, key and the project CA, read again at every connect (a renewed certificate is used from the next one). */
+  readonly tls?: DeviceTlsFiles;
   readonly clientId: string;
   readonly will: { readonly topic: string; readonly payload: Buffer };
   readonly reconnectMinMs: number;
@@ -76,7 +79,19 @@ export class UpstreamClient {
   }
 
   private open(): void {
+    let tls: Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> = {};
+    const files = this.options.tls;
+    if (this.options.url.startsWith('mqtts://') && files !== undefined) {
+      try {
+        tls = readDeviceTls(files);
+      } catch (err) {
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'gateway certificate files unreadable: retrying');
+        this.retryLater();
+        return;
+      }
+    }
     const client = connect(this.options.url, {
+      ...tls,
       clientId: this.options.clientId,
       clean: true,
       protocolVersion: 4,
@@ -126,6 +141,10 @@ export class UpstreamClient {
     client.removeAllListeners();
     client.on('error', () => undefined);
     client.end(true);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
     if (this.closing) return;
     const delay = reconnectDelayMs(this.attempt++, { minMs: this.options.reconnectMinMs, maxMs: this.options.reconnectMaxMs }, Math.random);
     this.timer = setTimeout(() => {

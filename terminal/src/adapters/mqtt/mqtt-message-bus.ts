@@ -10,7 +10,7 @@
  * come from files (`tls`), read again at every connection attempt, so a renewed certificate is
  * used from the next reconnect on. The broker is verified against the project CA only.
  */
-import { readFileSync } from 'node:fs';
+import { readDeviceTls } from '@rescard/shared';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MessageBus, MessageHandler, PublishOptions } from '../../ports/message-bus.js';
@@ -110,7 +110,7 @@ export class MqttMessageBus implements MessageBus {
       const files = this.options.tls;
       if (files === undefined) throw new MqttError('MQTT_UNAVAILABLE', 'mqtts:// needs the device certificate files (uplink.tls)', { url: this.options.url });
       try {
-        tls = { ca: readFileSync(files.caFile), cert: readFileSync(files.certFile), key: readFileSync(files.keyFile), rejectUnauthorized: true };
+        tls = readDeviceTls(files);
       } catch (err) {
         // Files gone mid-run (a technician re-enrolling): try again later, like any failed connect.
         this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'device certificate files unreadable');

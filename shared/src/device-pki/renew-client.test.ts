@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newDeviceKey } from './device-key.js';
+import { certificateInfo, completePendingRenewal, renewalDueAtMs, type DeviceTlsFiles } from './renew-client.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A self-signed certificate for `keyPem` (what matters here is which key it belongs to). */
+function certFor(keyPem: string, serial: string, days = 30): string {
+  const key = forge.pki.privateKeyFromPem(keyPem);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  cert.serialNumber = serial;
+  cert.validity.notBefore = new Date(Date.UTC(2026, 0, 1));
+  cert.validity.notAfter = new Date(Date.UTC(2026, 0, 1) + days * 86_400_000);
+  cert.setSubject([{ name: 'commonName', value: 'bus-0001' }]);
+  cert.setIssuer([{ name: 'commonName', value: 'bus-0001' }]);
+  cert.sign(key, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
+// Two key pairs, made once (RSA keygen is the slow part).
+const OLD = newDeviceKey();
+const NEW = newDeviceKey();
+const OLD_CERT = certFor(OLD, '41');
+const NEW_CERT = certFor(NEW, '42');
+
+function identity(): DeviceTlsFiles {
+  const d = mkdtempSync(join(tmpdir(), 'rescard-renew-'));
+  dirs.push(d);
+  const files = { caFile: join(d, 'ca.crt'), certFile: join(d, 'device.crt'), keyFile: join(d, 'device.key') };
+  writeFileSync(files.keyFile, OLD);
+  writeFileSync(files.certFile, OLD_CERT);
+  return files;
+}
+const on = (files: DeviceTlsFiles): [string, string] => [readFileSync(files.keyFile, 'utf8'), readFileSync(files.certFile, 'utf8')];
+
+describe('a renewal a power cut interrupted is finished or undone at the next start: key and certificate always belong together', () => {
+  it('nothing pending: nothing done', () => {
+    const f = identity();
+    expect(completePendingRenewal(f)).toBe('none');
+    expect(on(f)).toEqual([OLD, OLD_CERT]);
+  });
+
+  it('cut after both .next files were written: both swapped', () => {
+    const f = identity();
+    writeFileSync(`${f.keyFile}.next`, NEW);
+    writeFileSync(`${f.certFile}.next`, NEW_CERT);
+    expect(completePendingRenewal(f)).toBe('completed');
+    expect(on(f)).toEqual([NEW, NEW_CERT]);
+    expect(existsSync(`${f.keyFile}.next`) || existsSync(`${f.certFile}.next`)).toBe(false);
+  });
+
+  it('cut after the key was renamed, before the certificate: the certificate follows', () => {
+    const f = identity();
+    writeFileSync(f.keyFile, NEW);
+    writeFileSync(`${f.certFile}.next`, NEW_CERT);
+    expect(completePendingRenewal(f)).toBe('completed');
+    expect(on(f)).toEqual([NEW, NEW_CERT]);
+  });
+
+  it('cut before the certificate arrived (only a new key): the old pair stands', () => {
+    const f = identity();
+    writeFileSync(`${f.keyFile}.next`, NEW);
+    expect(completePendingRenewal(f)).toBe('discarded');
+    expect(on(f)).toEqual([OLD, OLD_CERT]);
+    expect(existsSync(`${f.keyFile}.next`)).toBe(false);
+  });
+
+  it('a .next certificate that fits neither key is thrown away', () => {
+    const f = identity();
+    writeFileSync(`${f.certFile}.next`, NEW_CERT);
+    expect(completePendingRenewal(f)).toBe('discarded');
+    expect(on(f)).toEqual([OLD, OLD_CERT]);
+  });
+});
+
+describe('when a certificate is due', () => {
+  it('at the given fraction of its lifetime, counted from notBefore', () => {
+    const info = certificateInfo(OLD_CERT);
+    expect(info.notAfterMs - info.notBeforeMs).toBe(30 * 86_400_000);
+    expect(renewalDueAtMs(info, 2 / 3)).toBe(info.notBeforeMs + 20 * 86_400_000);
+    expect(renewalDueAtMs(info, 0)).toBe(info.notBeforeMs);
+  });
+});
