@@ -49,6 +49,8 @@ export interface DayWalkResult {
   readonly dir: string;
   /** The server's and the devices' data folders. */
   readonly dataDirs: readonly string[];
+  /** Every MQTT message the server's broker handled (NDJSON, `--mqtt-capture`). */
+  readonly mqttCapture: string;
   /** The MQTT URL each enrolled config holds. */
   readonly mqttUrls: Readonly<Record<string, string>>;
   readonly ports: { readonly http: number; readonly mqtt: number; readonly mqtts: number };
@@ -147,7 +149,10 @@ async function walk(ctx: WalkContext): Promise<DayWalkResult> {
   const studentPan = buildProfileCard(DAY_WALK_CARDS.student).pan;
 
   // 1. The server, with MQTT over TLS for the devices.
-  const { child: server, ports: raw } = await startPortsProgram([SERVER_MAIN, 'start', '--data', serverData, '--http-port', '0', '--mqtt-port', '0', '--mqtt-tls', '--mqtt-tls-port', '0', '--log-level', 'info']);
+  const mqttCapture = join(dir, 'mqtt-capture.ndjson'); // every MQTT message, for the PAN search
+  const { child: server, ports: raw } = await startPortsProgram([
+    SERVER_MAIN, 'start', '--data', serverData, '--http-port', '0', '--mqtt-port', '0', '--mqtt-tls', '--mqtt-tls-port', '0', '--log-level', 'info', '--mqtt-capture', mqttCapture,
+  ]);
   ctx.children.push(server);
   server.stdout.on('data', (d: Buffer) => captured.push(d.toString()));
   server.stderr.on('data', (d: Buffer) => captured.push(d.toString()));
@@ -295,6 +300,7 @@ async function walk(ctx: WalkContext): Promise<DayWalkResult> {
   return {
     dir,
     dataDirs: [serverData, join(dir, 'devices')],
+    mqttCapture,
     mqttUrls,
     ports,
     registry,

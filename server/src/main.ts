@@ -33,6 +33,7 @@ const env = {
   mqttTlsPort: process.env['RESCARD_MQTT_TLS_PORT'],
   mqttPlain: process.env['RESCARD_MQTT_PLAIN'],
   mqttPublicHost: process.env['RESCARD_MQTT_PUBLIC_HOST'],
+  mqttCapture: process.env['RESCARD_MQTT_CAPTURE'],
 };
 
 /** Who made an API request, for created_by / revoked_by records (the auth plugin sets it). */
@@ -69,6 +70,7 @@ interface StartOptions {
   mqttTlsPort?: number;
   mqttPlain?: boolean;
   mqttPublicHost?: string;
+  mqttCapture?: string;
   devTokenKey?: boolean;
 }
 
@@ -78,6 +80,7 @@ async function start(opts: StartOptions): Promise<void> {
     const config = loadServerConfig(env, {
       dataDir: opts.data, httpPort: opts.httpPort, mqttPort: opts.mqttPort, host: opts.host, logLevel: opts.logLevel,
       mqttTls: opts.mqttTls, mqttTlsPort: opts.mqttTlsPort, mqttPlain: opts.mqttPlain === false ? false : undefined, mqttPublicHost: opts.mqttPublicHost,
+      mqttCapture: opts.mqttCapture,
     });
     log = pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: false }));
     // Order matters: OpenAPI and metrics first (they see every route), then operator access
@@ -133,6 +136,7 @@ program
   .option('--mqtt-tls-port <n>', 'MQTT-over-TLS port, 0 = any free port (default 8883)', portOption)
   .option('--no-mqtt-plain', 'no plain MQTT listener (env RESCARD_MQTT_PLAIN=false): do so whenever --host is not loopback')
   .option('--mqtt-public-host <name>', 'the name devices reach the broker by (enrolment answer, broker certificate)')
+  .option('--mqtt-capture <file>', 'append every MQTT message to FILE as NDJSON (diagnostics, not for production load; env RESCARD_MQTT_CAPTURE)')
   .option('--dev-token-key', 'at the first start only: use the public DEVELOPMENT card-token key instead of a random one (demo, tests)')
   .action(start);
 

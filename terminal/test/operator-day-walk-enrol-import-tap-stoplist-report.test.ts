@@ -3,7 +3,7 @@
  * part 4): a TLS server; a technician enrols a bus, a gate and a canteen reader; an operator
  * imports holders, a roster and canteen entitlements; virtual cards are tapped through pcscd;
  * a stop-listed card is refused within seconds; the month's reports have the right numbers; and
- * no test PAN is anywhere on disk, in the output or in the reports.
+ * no test PAN is anywhere on disk, in the output, in any MQTT message or in the reports.
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +60,12 @@ describe('an operator and a technician through a day', () => {
     expect(r.figures.studentClass, r.reports.attendance).toBe('5A');
     expect(r.figures.studentMeals, r.reports.meals).toBe(1);
     // 7. No PAN anywhere: data folders (server and devices), captured output, reports.
-    const haystacks: [string, string][] = [['captured output', r.captured], ['said', lines.join('\n')], ...Object.entries(r.reports)];
+    // Every MQTT message of the day (the server ran with --mqtt-capture): taps from all three
+    // devices, acks, lists; read after the server stopped (the file is complete).
+    const mqtt = readFileSync(r.mqttCapture, 'utf8');
+    for (const id of ['bus-0001', 'gate-0001', 'canteen-0001']) expect(mqtt).toContain(`"topic":"rescard/v1/dev/${id}/taps"`);
+    expect(mqtt).toContain('"topic":"rescard/v1/lists/region/stoplist"');
+    const haystacks: [string, string][] = [['captured output', r.captured], ['said', lines.join('\n')], ['captured MQTT messages', mqtt], ...Object.entries(r.reports)];
     let files = 0;
     for (const dataDir of r.dataDirs) {
       for (const file of filesUnder(dataDir)) {
@@ -71,6 +76,7 @@ describe('an operator and a technician through a day', () => {
     expect(files).toBeGreaterThan(5);
     // The search looks at real output: the masked PANs are there (the full ones must not be).
     for (const pan of r.pans) expect(r.captured).toContain(maskPan(pan));
+    for (const pan of r.pans) expect(mqtt).toContain(maskPan(pan));
     for (const pan of r.pans) {
       for (const [where, text] of haystacks) expect(text.includes(pan), `${where} holds a test PAN`).toBe(false);
     }

@@ -27,6 +27,7 @@ export async function openServer(config: ServerConfig, log: Logger, plugins: rea
       mqttPort: config.mqttPort,
       ...(tls ? { mqttTls: { port: config.mqttTlsPort, keyPem: tls.keyPem, certPem: tls.certPem, caPem: tls.caPem } } : {}),
       mqttPlain: config.mqttPlain,
+      ...(config.mqttCapture === undefined ? {} : { mqttCapturePath: config.mqttCapture }),
       lateAfterMs: config.lateAfterMs,
       ingestOptions: config.ingest,
       plugins,

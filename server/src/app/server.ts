@@ -45,6 +45,8 @@ export interface ServerDeps {
   readonly mqttTls?: BrokerTlsOptions;
   /** false: no plain MQTT listener. Default true. */
   readonly mqttPlain?: boolean;
+  /** Append every MQTT message to this file (diagnostics; adapters/mqtt/publish-capture.ts). */
+  readonly mqttCapturePath?: string;
   readonly lateAfterMs: number;
   readonly ingestOptions: { readonly maxGroupTaps: number; readonly maxDelayMs: number };
   readonly now?: () => number;
@@ -76,6 +78,7 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
   const broker = await startEmbeddedBroker({
     host: deps.host, port: deps.mqttPort, hooks, log: log.child({ module: 'mqtt' }),
     ...(deps.mqttTls ? { tls: deps.mqttTls } : {}), ...(deps.mqttPlain === undefined ? {} : { plain: deps.mqttPlain }),
+    ...(deps.mqttCapturePath === undefined ? {} : { capturePath: deps.mqttCapturePath }),
   });
   const startedAtMs = now();
   const http = buildHttp({

@@ -32,6 +32,8 @@ const schema = z
     mqttTlsPort: port.default(8883),
     mqttPlain: flag.default(true),
     mqttPublicHost: hostName.optional(),
+    /** Append every MQTT message to this file (diagnostics, not for production load). */
+    mqttCapture: z.string().min(1).optional(),
     tlsNames: z.array(hostName).max(32).default([]),
     deviceCertDays: z.coerce.number().int().min(1).max(397).default(30),
     enrolmentTokenTtlHours: z.coerce.number().int().min(1).max(24 * 30).default(72),
@@ -64,6 +66,7 @@ export interface ServerConfig {
   readonly mqttPlain: boolean;
   /** The host devices connect to (enrolment answer, broker certificate); defaults to `host`. */
   readonly mqttPublicHost: string;
+  readonly mqttCapture?: string;
   readonly tlsNames: readonly string[];
   readonly deviceCertDays: number;
   readonly enrolmentTokenTtlHours: number;
@@ -85,6 +88,6 @@ export function loadServerConfig(...layers: Record<string, unknown>[]): ServerCo
   const c = parsed.data;
   const dataDir = resolve(c.dataDir);
   if (!c.mqttPlain && !c.mqttTls) throw new RescardError('CONFIG_INVALID', 'server config: mqttPlain: the broker needs a listener: keep plain MQTT or turn on mqttTls', { field: 'mqttPlain' });
-  const { mqttPublicHost, ...rest } = c;
-  return { ...rest, dataDir, dbPath: join(dataDir, 'server.db'), mqttPublicHost: mqttPublicHost ?? (c.host === '0.0.0.0' || c.host === '::' ? 'localhost' : c.host) };
+  const { mqttPublicHost, mqttCapture, ...rest } = c;
+  return { ...rest, ...(mqttCapture === undefined ? {} : { mqttCapture: resolve(mqttCapture) }), dataDir, dbPath: join(dataDir, 'server.db'), mqttPublicHost: mqttPublicHost ?? (c.host === '0.0.0.0' || c.host === '::' ? 'localhost' : c.host) };
 }

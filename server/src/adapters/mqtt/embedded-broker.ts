@@ -19,6 +19,7 @@ import { RescardError } from '@rescard/shared';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { BrokerHooks, DeviceGate } from './access-hooks.js';
+import { capturePublishes } from './publish-capture.js';
 
 export interface BrokerPublishOptions {
   readonly qos: 0 | 1;
@@ -61,6 +62,8 @@ export interface BrokerOptions {
   readonly tls?: BrokerTlsOptions;
   readonly hooks: BrokerHooks;
   readonly log: Logger;
+  /** Append every message to this file (publish-capture.ts; diagnostics and leak tests). */
+  readonly capturePath?: string;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -85,6 +88,7 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
     ...(authenticate ? { authenticate } : {}), ...(authorizePublish ? { authorizePublish } : {}), ...(authorizeSubscribe ? { authorizeSubscribe } : {}),
     maxClientsIdLength: 64,
   });
+  const capture = options.capturePath === undefined ? null : capturePublishes(aedes, options.capturePath, log);
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection error'));
   aedes.on('client', (client) => log.debug({ clientId: client.id }, 'client connected'));
@@ -109,6 +113,7 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
       log.info({ host: t.host ?? options.host, port: tlsPort }, 'mqtt broker listening (tls, client certificates)');
     }
   } catch (err) {
+    await capture?.close();
     await closeServer(plain);
     await closeServer(secure);
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -152,6 +157,7 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
       const stopped = Promise.all([closeServer(plain), closeServer(secure)]);
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await stopped;
+      await capture?.close();
     },
   };
 }
