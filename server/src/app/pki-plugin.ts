@@ -11,9 +11,11 @@
  *   GET  /api/devices/registry        profile, site, certificate state and expiry, status (last seen, versions, queue, restricted)
  *
  * /enroll and /renew take no operator auth: the one-time token, or the current certificate's
- * key, is the authentication. The enrolment answer carries the card-token keys: it is never
+ * key, is the authentication. The three device routes share a per-address budget (default 30
+ * requests a minute; 429 RATE_LIMITED with Retry-After beyond it). The enrolment answer carries the card-token keys: it is never
  * logged (fastify logs request lines only, and nothing here logs a body).
  */
+import type {} from '@fastify/rate-limit'; // its FastifyInstance.createRateLimit
 import { join } from 'node:path';
 import { isRescardError, RescardError, type ErrorCode } from '@rescard/shared';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
@@ -41,6 +43,12 @@ export interface PkiPluginOptions {
   /** Who is asking, for created_by / revoked_by; default 'system'. */
   readonly actorOf?: (req: FastifyRequest) => string;
   readonly now?: () => number;
+  /**
+   * Requests per address to /enroll, /renew/challenge and /renew together (default 30 a minute):
+   * each costs the server a CSR check and an RSA signature. Applies when @fastify/rate-limit is
+   * registered (the operator-auth plugin does it); 429 RATE_LIMITED with Retry-After.
+   */
+  readonly deviceRateLimit?: { readonly max: number; readonly windowMs: number };
 }
 
 const HOUR_MS = 3_600_000;
@@ -108,6 +116,19 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
       return ctx.broker.tlsPort !== null ? `mqtts://${host}:${ctx.broker.tlsPort}` : `mqtt://${host}:${ctx.broker.port}`;
     };
 
+    // One budget per address for the three device routes (@fastify/rate-limit's limiter; its
+    // per-route config would give each route its own store).
+    const limit = options.deviceRateLimit ?? { max: 30, windowMs: 60_000 };
+    const limiter = typeof ctx.http.createRateLimit === 'function'
+      ? ctx.http.createRateLimit({ max: limit.max, timeWindow: limit.windowMs, keyGenerator: (req) => `device-pki:${req.ip}` })
+      : null;
+    const rateLimited = async (req: FastifyRequest): Promise<void> => {
+      const r = await limiter?.(req);
+      if (r === undefined || r.isAllowed || !r.isExceeded) return;
+      const retryAfterS = Math.max(1, r.ttlInSeconds);
+      log.warn({ ip: req.ip, url: req.url }, 'device endpoint rate-limited');
+      throw new RescardError('RATE_LIMITED', `too many enrolment or renewal requests from this address: retry in ${retryAfterS} s`, { status: 429, retryAfterS });
+    };
     await ctx.http.register((app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) => {
       app.setErrorHandler((err: FastifyError, _req, reply) => {
         const status = isRescardError(err) ? STATUS[err.code] : undefined;
@@ -140,6 +161,7 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
       });
 
       app.post<{ Body: { token: string; csrPem: string; kind?: DeviceKind } }>('/enroll', {
+        onRequest: rateLimited,
         bodyLimit: 64 * 1024,
         schema: {
           body: { type: 'object', additionalProperties: false, required: ['token', 'csrPem'], properties: { token: { type: 'string', maxLength: 200 }, csrPem: pem(16_384), kind: { type: 'string', enum: ['terminal', 'gateway'] } } },
@@ -172,6 +194,7 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
       });
 
       app.post<{ Body: { deviceId: string } }>('/renew/challenge', {
+        onRequest: rateLimited,
         schema: {
           body: { type: 'object', additionalProperties: false, required: ['deviceId'], properties: { deviceId: id } },
           response: { 200: { type: 'object', properties: { nonce: { type: 'string' }, expiresAt: { type: 'string' } } }, ...errors },
@@ -182,6 +205,7 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
       });
 
       app.post<{ Body: { deviceId: string; certificatePem: string; csrPem: string; nonce: string; signature: string } }>('/renew', {
+        onRequest: rateLimited,
         bodyLimit: 64 * 1024,
         schema: {
           body: {
