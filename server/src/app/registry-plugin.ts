@@ -81,9 +81,14 @@ export function registryPlugin(opts: RegistryPluginOptions): ServerPlugin {
       // The CSV body stays a stream: parsed as it arrives, never buffered or spooled to disk.
       app.addContentTypeParser(CSV_TYPES, (_req, payload, done) => done(null, payload));
 
-      app.post<{ Params: { kind: ImportKind }; Querystring: { importId?: string } }>(
+      app.post<{ Params: { kind: ImportKind }; Querystring: { importId?: string; school?: string } }>(
         '/api/imports/:kind',
-        { schema: { params: S.importParams, querystring: S.importQuery, response: { 200: S.importRecord, ...S.errors } }, preHandler: (req) => guard(`import.${req.params.kind}`)(req), config: { auth: { action: 'import:write' } } },
+        {
+          schema: { params: S.importParams, querystring: S.importQuery, response: { 200: S.importRecord, ...S.errors } },
+          preHandler: (req) => guard(`import.${req.params.kind}`)(req),
+          // ?school=<id> scopes the import to one school: a school account may upload its own.
+          config: { auth: { action: 'import:write', resource: (req: FastifyRequest) => schoolOf(req) } },
+        },
         async (req, reply) => {
           const length = Number(req.headers['content-length'] ?? NaN);
           if (length > maxBytes) {
@@ -95,7 +100,8 @@ export function registryPlugin(opts: RegistryPluginOptions): ServerPlugin {
             throw new RescardError('REQUEST_INVALID', `send the CSV file as the body with Content-Type ${CSV_TYPES[0] ?? ''}`);
           }
           try {
-            return await imports.run(req.params.kind, body, { actor: actorOf(req), ...(req.query.importId ? { id: req.query.importId } : {}) });
+            const { importId, school } = req.query;
+            return await imports.run(req.params.kind, body, { actor: actorOf(req), ...(importId ? { id: importId } : {}), ...(school ? { onlySchool: school } : {}) });
           } catch (err) {
             if (isRescardError(err, 'IMPORT_TOO_LARGE')) void reply.header('connection', 'close');
             throw err;
@@ -153,6 +159,12 @@ export function registryPlugin(opts: RegistryPluginOptions): ServerPlugin {
       },
     };
   };
+}
+
+/** The school a school-limited import names (`?school=`); none: the whole region. */
+function schoolOf(req: FastifyRequest): { schoolId: string } | undefined {
+  const school = (req.query as { school?: unknown }).school;
+  return typeof school === 'string' ? { schoolId: school } : undefined;
 }
 
 function notFound(message: string): never {

@@ -18,6 +18,7 @@ export const IMPORT_KINDS = ['holders', 'roster', 'canteen'] as const;
 
 interface ImportOptions extends CommonOptions {
   readonly importId?: string;
+  readonly school?: string;
   readonly quiet?: boolean;
 }
 
@@ -37,9 +38,11 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .addArgument(new Argument('<kind>', 'what the file holds').choices(IMPORT_KINDS))
     .argument('<file>', 'CSV file (UTF-8, ; or , separated, Russian or English headers)')
     .option('--import-id <id>', 'name the import (8-64 of A-Z a-z 0-9 _ -); default: a new random id')
+    .option('--school <id>', 'a school-limited import (what a school account may upload): every row must name this school')
     .option('--quiet', 'no progress on stderr')
     .action(async (kind: string, file: string, o: ImportOptions) => {
       if (o.importId !== undefined && !/^[A-Za-z0-9_-]{8,64}$/.test(o.importId)) throw usageError('--import-id: 8-64 of A-Z a-z 0-9 _ -');
+      if (o.school !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(o.school)) throw usageError('--school: 1-64 of A-Z a-z 0-9 . _ -');
       const sizeBytes = await fileSize(file);
       const { api } = await ctx.connect(o);
       const id = o.importId ?? `cli-${randomUUID()}`;
@@ -49,7 +52,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
       let server: ImportProgressView | null = null;
       const draw = (): void => progress.update(formatImportProgress(sent, sizeBytes, server), io.nowMs());
 
-      const upload = api.upload<ImportRecordView>(`/api/imports/${kind}`, { importId: id }, createReadStream(file), {
+      const upload = api.upload<ImportRecordView>(`/api/imports/${kind}`, { importId: id, ...(o.school === undefined ? {} : { school: o.school }) }, createReadStream(file), {
         contentType: 'text/csv; charset=utf-8',
         sizeBytes,
         onBytes: (n) => {

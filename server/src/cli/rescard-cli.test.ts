@@ -287,6 +287,16 @@ describe('import', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('--school limits the import to one school: a row of another school is a line error', async () => {
+    const dir = tempDir('rescard-cli-import-');
+    const file = join(dir, 'roster.csv');
+    writeFileSync(file, `PAN,school,class,role\n${testPan(8)},school-7,5A,student\n${testPan(9)},school-9,1A,student\n`);
+    const r = await admin(['import', 'roster', file, '--school', 'school-7', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ {2}line 3: school school-9: this import is limited to school school-7/m);
+    expect((await admin(['import', 'roster', file, '--school', 'no/slash'])).code).toBe(2);
+  });
+
   it('a missing file is a usage error (exit 2)', async () => {
     const r = await admin(['import', 'roster', join(tmpdir(), 'no-such-rescard-file.csv')]);
     expect(r.code).toBe(2);

@@ -35,6 +35,8 @@ export class ImportRowHandler implements CsvSink {
     private readonly rules: KindRules,
     private readonly stage: ImportStage,
     private readonly maxErrors: number,
+    /** Rows of any other school are line errors (a school-limited import). */
+    private readonly onlySchool: string | undefined,
     private readonly onRow: (rows: number, valid: number, errors: number) => void,
   ) {}
 
@@ -63,7 +65,10 @@ export class ImportRowHandler implements CsvSink {
         if (notText(v)) throw new CellProblem(NOT_UTF8);
         if (field !== null && field !== undefined) values[field] = v.trim();
       }
-      this.batch.push({ line, row: rowToEntry(this.kind, values, this.rules) });
+      const entry = rowToEntry(this.kind, values, this.rules);
+      const school = entry.attrs['schoolId'];
+      if (this.onlySchool !== undefined && school !== this.onlySchool) throw new CellProblem(`school ${String(school)}: this import is limited to school ${this.onlySchool}`);
+      this.batch.push({ line, row: entry });
       this.valid += 1;
       if (this.batch.length >= BATCH) this.flush();
     } catch (err) {

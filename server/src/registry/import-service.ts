@@ -49,6 +49,11 @@ export interface ImportProgress {
 
 export interface RunImportOptions {
   readonly actor: string;
+  /**
+   * A school-limited import (a school account's upload): every row must name this school, and
+   * only its lists change. Rosters and canteen entitlements only: holders are region-wide.
+   */
+  readonly onlySchool?: string;
   readonly id?: string;
   readonly onProgress?: (p: ImportProgress) => void;
 }
@@ -79,7 +84,7 @@ export function createImportService(deps: ImportServiceDeps): {
     const finish = (status: ImportRecord['status'], fields: Partial<Pick<ImportRecord, 'sha256' | 'sizeBytes' | 'rows' | 'rowsValid' | 'errorCount' | 'errors' | 'message'>>): ImportRecord =>
       records.finish(id, { status, finishedAtMs: deps.clock.wallMs(), versions, ...fields });
     try {
-      const rows = new ImportRowHandler(kind, deps.rules, stage, deps.maxErrors ?? 100, (n, valid, errors) => {
+      const rows = new ImportRowHandler(kind, deps.rules, stage, deps.maxErrors ?? 100, opts.onlySchool, (n, valid, errors) => {
         if (n % PROGRESS_EVERY === 0) {
           report({ rowsParsed: n, rowsValid: valid, errorCount: errors });
           log.info({ importId: id, rows: n, valid, errors }, 'import progress');
@@ -142,6 +147,9 @@ export function createImportService(deps: ImportServiceDeps): {
 
   return {
     run(kind, body, opts) {
+      if (opts.onlySchool !== undefined && kind === 'holders') {
+        return Promise.reject(new RescardError('REQUEST_INVALID', 'benefit holders are region-wide: a school-limited import takes a roster or canteen entitlements', { kind, school: opts.onlySchool }));
+      }
       const id = opts.id ?? `imp-${randomUUID()}`;
       records.start({ id, kind, actor: opts.actor, startedAtMs: deps.clock.wallMs() });
       live.set(id, { phase: 'queued', rowsParsed: 0, rowsValid: 0, errorCount: 0, sizeBytes: 0 });

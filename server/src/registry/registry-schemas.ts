@@ -52,7 +52,12 @@ export const importParams = {
 } as const;
 
 export const importQuery = {
-  type: 'object', additionalProperties: false, properties: { importId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } },
+  type: 'object', additionalProperties: false,
+  properties: {
+    importId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
+    /** A school-limited import: every row must name this school (what a school account may upload). */
+    school: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+  },
 } as const;
 
 export const importIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 80 } } } as const;
