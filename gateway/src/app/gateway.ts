@@ -22,6 +22,8 @@ import { ListRelay } from './list-relay.js';
 import { Rejects } from './rejects.js';
 import { TerminalStatusBook } from './terminal-status.js';
 
+const RELAY_COALESCE_MS = 500;
+
 export interface GatewayDeps {
   readonly config: GatewayConfig;
   readonly log: Logger;
@@ -85,7 +87,22 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   };
 
   await local.subscribe(topics.allDeviceTaps, custody.onMessage);
-  await local.subscribe(topics.allDeviceStatus, book.onMessage);
+  // A terminal's new status goes upstream within a moment (the server's propagation view of a
+  // stop-list change counts terminals behind gateways too), coalesced: at most one relay per
+  // RELAY_COALESCE_MS carries every status changed meanwhile; the heartbeat sends them again.
+  let relayTimer: NodeJS.Timeout | null = null;
+  const relaySoon = (): void => {
+    if (relayTimer !== null) return;
+    relayTimer = setTimeout(() => {
+      relayTimer = null;
+      if (upstream.connected) sendTerminals(false);
+    }, RELAY_COALESCE_MS);
+    relayTimer.unref();
+  };
+  await local.subscribe(topics.allDeviceStatus, (topic, payload) => {
+    book.onMessage(topic, payload);
+    relaySoon();
+  });
   await relay.start();
   const ackTopic = topics.gatewayAck(gatewayId);
   upstream.configure([ackTopic, ...config.lists.audiences.flatMap((a) => [topics.audienceLists(a), topics.freshness(a)])], (topic, payload) =>
@@ -122,6 +139,7 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       clearInterval(beat);
+      if (relayTimer !== null) clearTimeout(relayTimer);
       renewal?.stop();
       relay.stop();
       forwarder.stop();
