@@ -9,3 +9,7 @@ export { SqliteQueryStore } from './adapters/sqlite/sqlite-query-store.js';
 export { FakeServerStore } from './ports/fake-server-store.js';
 export type * from './ports/ingest-store.js';
 export { propagation, type Propagation } from './core/propagation.js';
+export { createListService, type ListService } from './lists/index.js';
+export { createImportService } from './registry/import-service.js';
+export { openRegistryDb } from './registry/registry-db.js';
+export { DEFAULT_BENEFIT, DEFAULT_MEAL } from './registry/import-kinds.js';
