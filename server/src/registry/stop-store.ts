@@ -52,6 +52,11 @@ export class StopStore {
     return r === undefined ? null : toEntry(r);
   }
 
+  /** Every entry in force, by token (a new list service is seeded from them). */
+  all(): StopEntry[] {
+    return this.guard('read stop entries', () => this.db.prepare<[], EntryRow>('SELECT * FROM stop_entry ORDER BY token').all()).map(toEntry);
+  }
+
   /** Entries whose expiry is at or before `nowMs`. */
   expired(nowMs: number): StopEntry[] {
     return this.guard('read expired', () =>

@@ -69,6 +69,25 @@ describe('stop-list', () => {
     await r.close();
   });
 
+  it('list files lost but registry.db kept: the first stop-list of the new list service holds the entries in force, not nothing', async () => {
+    const r = await rig();
+    await r.stop.add({ pan: PAN, reason: 'STOLEN', actor: 'op-boris' });
+    await r.stop.add({ pan: PAN2, reason: 'LOST', expiresAt: new Date(r.clock.now + 2 * HOUR).toISOString(), actor: 'op-boris' });
+    await r.stop.stop();
+    await r.lists.stop();
+    // A fresh list service (lists/ gone), the same registry.db; the second entry has expired meanwhile.
+    r.clock.now += 3 * HOUR;
+    const lists = await listService(join(r.dir, 'restored'), captureLog().log, r.clock);
+    const stop = createStopList({ db: r.db, lists, keyring: KEYRING, clock: r.clock, log: captureLog().log });
+    await stop.start();
+    await lists.flush();
+    expect(version(lists)).toBe(1);
+    expect(recordTokens((await readSnapshot(lists, 'stoplist', 'region')).records)).toEqual([panToken(PAN)]);
+    await stop.stop();
+    await lists.stop();
+    r.db.close();
+  });
+
   it('refuses a bad reason, a past expiry, a note holding a card number, a token of another kid, a bad Luhn PAN, and changes nothing', async () => {
     const r = await rig();
     const cases: [Promise<unknown>, string, RegExp][] = [

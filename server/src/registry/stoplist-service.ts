@@ -149,10 +149,16 @@ export function createStopList(deps: StopListDeps): {
     history: (token, limit) => store.history(token, limit),
     async start() {
       // A device with no stop-list runs restricted (terminal/src/core/restricted-mode.ts): a new
-      // region starts with a signed, empty one ("nobody is blocked"), not with none.
+      // region starts with a signed one, not with none. Its entries are the ones registry.db holds
+      // in force: none in a new region; all of them when the list files were lost or restored
+      // without registry.db (an empty list then would unblock every blocked card).
       if (currentVersion() === 0) {
-        const version = await serial(() => deps.lists.setEntries(LIST, AUDIENCE, []));
-        log.info({ list: LIST, audience: AUDIENCE, version }, 'no stop-list yet: an empty one published');
+        const now = deps.clock.wallMs();
+        const inForce = store.all().filter((e) => e.expiresAtMs === null || e.expiresAtMs > now);
+        const entries = inForce.map((e) => ({ token: e.token, validTo: e.expiresAtMs === null ? null : localDate.format(e.expiresAtMs), attrs: { reason: e.reason } }));
+        const version = await serial(() => deps.lists.setEntries(LIST, AUDIENCE, entries));
+        if (entries.length === 0) log.info({ list: LIST, audience: AUDIENCE, version }, 'no stop-list yet: an empty one published');
+        else log.warn({ list: LIST, audience: AUDIENCE, version, entries: entries.length }, 'no stop-list in the list service: published again from the entries registry.db holds');
       }
       timer = setInterval(() => void serial(sweepNow).catch((err: unknown) => log.error({ err }, 'stop-list sweep failed')), deps.sweepIntervalMs ?? 60_000);
       timer.unref();
