@@ -91,8 +91,9 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   // stop-list change counts terminals behind gateways too), coalesced: at most one relay per
   // RELAY_COALESCE_MS carries every status changed meanwhile; the heartbeat sends them again.
   let relayTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
   const relaySoon = (): void => {
-    if (relayTimer !== null) return;
+    if (relayTimer !== null || stopped) return;
     relayTimer = setTimeout(() => {
       relayTimer = null;
       if (upstream.connected) sendTerminals(false);
@@ -127,6 +128,14 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   try {
     await http.listen({ host: config.local.host, port: config.local.httpPort });
   } catch (err) {
+    // The HTTP port is taken (or similar): undo everything started so far, then fail.
+    stopped = true;
+    clearInterval(beat);
+    if (relayTimer !== null) clearTimeout(relayTimer);
+    renewal?.stop();
+    relay.stop();
+    forwarder.stop();
+    await upstream.close();
     await local.close();
     db.close();
     throw err;
@@ -138,6 +147,7 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      stopped = true;
       clearInterval(beat);
       if (relayTimer !== null) clearTimeout(relayTimer);
       renewal?.stop();

@@ -122,6 +122,7 @@ export function pkiPlugin(options: PkiPluginOptions = {}): ServerPlugin {
     const limiter = typeof ctx.http.createRateLimit === 'function'
       ? ctx.http.createRateLimit({ max: limit.max, timeWindow: limit.windowMs, keyGenerator: (req) => `device-pki:${req.ip}` })
       : null;
+    if (limiter === null) log.warn('no @fastify/rate-limit registered (the operator-auth plugin does it): /enroll and /renew are not rate-limited');
     const rateLimited = async (req: FastifyRequest): Promise<void> => {
       const r = await limiter?.(req);
       if (r === undefined || r.isAllowed || !r.isExceeded) return;

@@ -4,6 +4,7 @@
  * the device. Files are written atomically (temp file, fsync, rename) with their mode.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 
@@ -34,4 +35,15 @@ export function writeFileAtomic(path: string, text: string, mode: number): void 
     closeSync(fd);
   }
   renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+/** Make the renames in a folder durable (the folder's entries reach the disk). */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

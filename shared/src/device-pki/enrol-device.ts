@@ -3,7 +3,7 @@
  * template, the output folder (0700), a new key pair, the enrolment itself; then, once the
  * program has built and validated its config, every file written atomically at once.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { X509Certificate } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { RescardError } from '../errors.js';
@@ -59,6 +59,8 @@ export async function enrolDevice(opts: EnrolDeviceOptions): Promise<EnrolledDev
 /** Write the key (0600), the certificate, the CA and the config (0600: it may hold keys); returns the config's path. */
 export function writeEnrolledDevice(d: EnrolledDevice, configName: string, config: unknown): string {
   const path = join(d.out, configName);
+  // A renewal of an earlier identity, interrupted, must not overwrite this one at the next start.
+  for (const f of [DEVICE_TLS_FILE_NAMES.keyFile, DEVICE_TLS_FILE_NAMES.certFile]) rmSync(join(d.out, `${f}.next`), { force: true });
   writeFileAtomic(join(d.out, DEVICE_TLS_FILE_NAMES.keyFile), d.keyPem, 0o600);
   writeFileAtomic(join(d.out, DEVICE_TLS_FILE_NAMES.certFile), d.answer.certificatePem, 0o644);
   writeFileAtomic(join(d.out, DEVICE_TLS_FILE_NAMES.caFile), d.answer.caPem, 0o644);

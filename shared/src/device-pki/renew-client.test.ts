@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newDeviceKey } from './device-key.js';
-import { certificateInfo, completePendingRenewal, renewalDueAtMs, type DeviceTlsFiles } from './renew-client.js';
+import { isRescardError } from '../errors.js';
+import { certificateInfo, completePendingRenewal, readDeviceTls, renewalDueAtMs, renewCertificate, type DeviceTlsFiles } from './renew-client.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -35,6 +36,7 @@ function identity(): DeviceTlsFiles {
   const files = { caFile: join(d, 'ca.crt'), certFile: join(d, 'device.crt'), keyFile: join(d, 'device.key') };
   writeFileSync(files.keyFile, OLD);
   writeFileSync(files.certFile, OLD_CERT);
+  writeFileSync(files.caFile, OLD_CERT);
   return files;
 }
 const on = (files: DeviceTlsFiles): [string, string] => [readFileSync(files.keyFile, 'utf8'), readFileSync(files.certFile, 'utf8')];
@@ -85,5 +87,37 @@ describe('when a certificate is due', () => {
     expect(info.notAfterMs - info.notBeforeMs).toBe(30 * 86_400_000);
     expect(renewalDueAtMs(info, 2 / 3)).toBe(info.notBeforeMs + 20 * 86_400_000);
     expect(renewalDueAtMs(info, 0)).toBe(info.notBeforeMs);
+  });
+});
+
+describe('what an MQTT connect reads (readDeviceTls)', () => {
+  it('finishes an interrupted swap first, so the key and certificate it hands over belong together', () => {
+    const f = identity();
+    writeFileSync(f.keyFile, NEW); // the cut: key renamed, certificate not
+    writeFileSync(`${f.certFile}.next`, NEW_CERT);
+    const tls = readDeviceTls(f);
+    expect([tls.key.toString(), tls.cert.toString()]).toEqual([NEW, NEW_CERT]);
+  });
+
+  it('a key that is not the certificate\'s (nothing pending) throws instead of reaching mqtt.js', () => {
+    const f = identity();
+    writeFileSync(f.keyFile, NEW);
+    expect(() => readDeviceTls(f)).toThrow(/is not the key of/);
+  });
+});
+
+describe('one renewal at a time', () => {
+  it('a fresh lock refuses a second renewal; a stale one (a renewal that died) is taken over and released', async () => {
+    const f = identity();
+    const lock = `${f.certFile}.renew-lock`;
+    writeFileSync(lock, '');
+    const busy = await renewCertificate({ server: 'http://127.0.0.1:9', deviceId: 'bus-0001', files: f }).catch((e: unknown) => e);
+    expect(isRescardError(busy, 'ENROLMENT_FAILED') && /another renewal/.test(busy.message)).toBe(true);
+    const old = (Date.now() - 11 * 60_000) / 1000;
+    utimesSync(lock, old, old);
+    const down = await renewCertificate({ server: 'http://127.0.0.1:9', deviceId: 'bus-0001', files: f }).catch((e: unknown) => e);
+    expect(isRescardError(down, 'ENROLMENT_FAILED') && /cannot reach/.test(down.message)).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+    expect(on(f)).toEqual([OLD, OLD_CERT]);
   });
 });

@@ -9,15 +9,17 @@
  *
  * The answer is checked (this id, the new key, the pinned CA) before anything is written. The
  * swap is crash-safe: the new key and certificate are written beside the old ones
- * (`<file>.next`, fsynced), then renamed key first, certificate second; `completePendingRenewal`
- * (run before every renewal and at start) finishes a swap a power cut interrupted, so the key and
- * the certificate on disk always belong together. MQTT clients read the files at each connect:
+ * (`<file>.next`, fsynced), then renamed key first, certificate second (the folder fsynced after
+ * each); `completePendingRenewal` finishes a swap a power cut interrupted, and runs before every
+ * renewal and before every MQTT connect (readDeviceTls), so what a connect reads is a pair that
+ * belongs together. One renewal at a time per identity (a lock file, stale after 10 minutes). MQTT clients read the files at each connect:
  * the new certificate is used from the next connection on; a live session goes on.
  */
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { RescardError } from '../errors.js';
-import { makeCsr, newDeviceKey, writeFileAtomic } from './device-key.js';
+import { fsyncDir, makeCsr, newDeviceKey, writeFileAtomic } from './device-key.js';
 import { checkIssued, enrolmentFailed, postToServer } from './enrol-client.js';
 
 /** The files of a device's TLS identity (enrol writes them: ca.crt, device.crt, device.key). */
@@ -33,9 +35,16 @@ export interface CertificateInfo {
   readonly notAfterMs: number;
 }
 
-/** The TLS client options for a device's identity, read now (the files may have been renewed). Throws when unreadable. */
+/**
+ * The TLS client options for a device's identity, read now (the files may have been renewed),
+ * after finishing a renewal a power cut interrupted. Throws when a file is unreadable or the key
+ * is not the certificate's (the caller retries later, like any failed connect).
+ */
 export function readDeviceTls(files: DeviceTlsFiles): { ca: Buffer; cert: Buffer; key: Buffer; rejectUnauthorized: true } {
-  return { ca: readFileSync(files.caFile), cert: readFileSync(files.certFile), key: readFileSync(files.keyFile), rejectUnauthorized: true };
+  if (!renewalRunning(files)) completePendingRenewal(files); // a running renewal finishes its own swap
+  const tls = { ca: readFileSync(files.caFile), cert: readFileSync(files.certFile), key: readFileSync(files.keyFile), rejectUnauthorized: true as const };
+  if (!keyMatches(tls.cert.toString('utf8'), tls.key.toString('utf8'))) throw new Error(`${files.keyFile} is not the key of ${files.certFile}`);
+  return tls;
 }
 
 export function renewalMessage(deviceId: string, nonce: string, csrPem: string): Buffer {
@@ -79,16 +88,48 @@ export function completePendingRenewal(files: DeviceTlsFiles): 'none' | 'complet
   const certPem = readFileSync(nextCert, 'utf8');
   if (existsSync(nextKey) && keyMatches(certPem, readFileSync(nextKey, 'utf8'))) {
     renameSync(nextKey, files.keyFile);
+    fsyncDir(dirname(files.keyFile));
     renameSync(nextCert, files.certFile);
+    fsyncDir(dirname(files.certFile));
     return 'completed';
   }
   if (keyMatches(certPem, readFileSync(files.keyFile, 'utf8'))) {
     renameSync(nextCert, files.certFile);
+    fsyncDir(dirname(files.certFile));
     return 'completed';
   }
   rmSync(nextCert);
   if (existsSync(nextKey)) rmSync(nextKey);
   return 'discarded';
+}
+
+const LOCK_STALE_MS = 10 * 60_000;
+const lockPath = (files: DeviceTlsFiles): string => `${files.certFile}.renew-lock`;
+
+function renewalRunning(files: DeviceTlsFiles): boolean {
+  try {
+    return Date.now() - statSync(lockPath(files)).mtimeMs < LOCK_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** One renewal at a time per identity (`start`'s timer and `renew` may meet): a lock file beside the certificate. */
+function takeRenewalLock(files: DeviceTlsFiles, deviceId: string): () => void {
+  const path = lockPath(files);
+  const take = (): number => openSync(path, 'wx', 0o600);
+  let fd: number;
+  try {
+    fd = take();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const ageMs = Date.now() - statSync(path).mtimeMs;
+    if (ageMs < LOCK_STALE_MS) throw enrolmentFailed('another renewal of this device\'s certificate is running', { deviceId, lock: path });
+    rmSync(path, { force: true }); // left by a renewal that died (a power cut)
+    fd = take();
+  }
+  closeSync(fd);
+  return () => rmSync(path, { force: true });
 }
 
 /** Renew the device's certificate now; returns the new certificate's serial and dates. */
@@ -98,6 +139,15 @@ export async function renewCertificate(opts: {
   readonly files: DeviceTlsFiles;
   readonly fetch?: typeof fetch;
 }): Promise<CertificateInfo> {
+  const release = takeRenewalLock(opts.files, opts.deviceId);
+  try {
+    return await renewLocked(opts);
+  } finally {
+    release();
+  }
+}
+
+async function renewLocked(opts: { readonly server: string; readonly deviceId: string; readonly files: DeviceTlsFiles; readonly fetch?: typeof fetch }): Promise<CertificateInfo> {
   const { files, deviceId } = opts;
   completePendingRenewal(files);
   let currentCert: string;
@@ -118,6 +168,7 @@ export async function renewCertificate(opts: {
   checkIssued(answer.certificatePem, caPem, deviceId, keyPem);
   writeFileAtomic(next(files.keyFile), keyPem, 0o600);
   writeFileAtomic(next(files.certFile), answer.certificatePem, 0o644);
-  completePendingRenewal(files);
+  const swapped = completePendingRenewal(files);
+  if (swapped !== 'completed') throw enrolmentFailed(`the renewed certificate could not be put in place (${swapped}); the current one stays`, { deviceId });
   return certificateInfo(answer.certificatePem);
 }

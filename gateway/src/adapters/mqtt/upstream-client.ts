@@ -90,18 +90,26 @@ export class UpstreamClient {
         return;
       }
     }
-    const client = connect(this.options.url, {
-      ...tls,
-      clientId: this.options.clientId,
-      clean: true,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      resubscribe: false,
-      queueQoSZero: false,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      will: { topic: this.options.will.topic, payload: this.options.will.payload, qos: 1, retain: true },
-    });
+    let client: MqttClient;
+    try {
+      client = connect(this.options.url, {
+        ...tls,
+        clientId: this.options.clientId,
+        clean: true,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        resubscribe: false,
+        queueQoSZero: false,
+        connectTimeout: 10_000,
+        keepalive: 30,
+        will: { topic: this.options.will.topic, payload: this.options.will.payload, qos: 1, retain: true },
+      });
+    } catch (err) {
+      // mqtt.js throws at once on bad TLS material (a key that is not the certificate's): retry later.
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'upstream connect failed: retrying');
+      this.retryLater();
+      return;
+    }
     this.client = client;
     client.on('connect', () => void this.onConnect(client));
     client.on('close', () => this.onClose(client));

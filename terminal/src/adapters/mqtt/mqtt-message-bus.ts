@@ -130,7 +130,15 @@ export class MqttMessageBus implements MessageBus {
       keepalive: this.options.keepaliveS ?? 30,
       ...(this.options.will ? { will: { topic: this.options.will.topic, payload: this.options.will.payload, qos: 1, retain: true } } : {}),
     };
-    const client = connect(this.options.url, mqttOptions);
+    let client: MqttClient;
+    try {
+      client = connect(this.options.url, mqttOptions);
+    } catch (err) {
+      // mqtt.js throws at once on bad TLS material (a key that is not the certificate's): retry later.
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'mqtt connect failed: retrying');
+      this.scheduleReconnect();
+      return;
+    }
     this.client = client;
     client.on('connect', () => void this.onConnect(client));
     client.on('close', () => this.onClose(client));
