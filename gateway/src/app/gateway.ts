@@ -125,19 +125,23 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
     lists: { ...relay.counts, held: heldLists(state) }, terminals: Object.fromEntries(book.terminals), rejects: rejects.snapshot(), localClients: local.connectedClients(),
   });
   const http = buildHttp({ cacheRoot: join(config.dataDir, 'lists'), health, logger: log.child({ module: 'http' }, { level: log.isLevelEnabled('debug') ? log.level : 'warn' }) });
-  try {
-    await http.listen({ host: config.local.host, port: config.local.httpPort });
-  } catch (err) {
-    // The HTTP port is taken (or similar): undo everything started so far, then fail.
+  /** Stop everything started above, in order; `httpUp`: the HTTP server is listening. */
+  const teardown = async (httpUp: boolean): Promise<void> => {
     stopped = true;
     clearInterval(beat);
     if (relayTimer !== null) clearTimeout(relayTimer);
     renewal?.stop();
     relay.stop();
     forwarder.stop();
-    await upstream.close();
+    if (httpUp) await http.close();
+    await upstream.close({ topic: topics.gatewayStatus(gatewayId), payload: offline });
     await local.close();
     db.close();
+  };
+  try {
+    await http.listen({ host: config.local.host, port: config.local.httpPort });
+  } catch (err) {
+    await teardown(false); // the HTTP port is taken (or similar): undo everything, then fail
     throw err;
   }
   const address = http.server.address();
@@ -147,16 +151,7 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      stopped = true;
-      clearInterval(beat);
-      if (relayTimer !== null) clearTimeout(relayTimer);
-      renewal?.stop();
-      relay.stop();
-      forwarder.stop();
-      await http.close();
-      await upstream.close({ topic: topics.gatewayStatus(gatewayId), payload: offline });
-      await local.close();
-      db.close();
+      await teardown(true);
       log.info('gateway stopped');
     })());
   return { ports: { mqtt: local.port, http: httpPort }, health, stop };
