@@ -107,10 +107,10 @@ describe('what an MQTT connect reads (readDeviceTls)', () => {
 });
 
 describe('one renewal at a time', () => {
-  it('a fresh lock refuses a second renewal; a stale one (a renewal that died) is taken over and released', async () => {
+  it('a lock of a live process refuses a second renewal; one of a dead process, or a stale one, is taken over and released', async () => {
     const f = identity();
     const lock = `${f.certFile}.renew-lock`;
-    writeFileSync(lock, '');
+    writeFileSync(lock, String(process.pid));
     const busy = await renewCertificate({ server: 'http://127.0.0.1:9', deviceId: 'bus-0001', files: f }).catch((e: unknown) => e);
     expect(isRescardError(busy, 'ENROLMENT_FAILED') && /another renewal/.test(busy.message)).toBe(true);
     const old = (Date.now() - 11 * 60_000) / 1000;
@@ -119,5 +119,13 @@ describe('one renewal at a time', () => {
     expect(isRescardError(down, 'ENROLMENT_FAILED') && /cannot reach/.test(down.message)).toBe(true);
     expect(existsSync(lock)).toBe(false);
     expect(on(f)).toEqual([OLD, OLD_CERT]);
+    // A fresh lock whose process is gone (the renewal died with the power): the pending swap is
+    // finished at the next connect, not 10 minutes later.
+    writeFileSync(lock, '2147483646');
+    writeFileSync(f.keyFile, NEW);
+    writeFileSync(`${f.certFile}.next`, NEW_CERT);
+    expect(readDeviceTls(f).cert.toString()).toBe(NEW_CERT);
+    const gone = await renewCertificate({ server: 'http://127.0.0.1:9', deviceId: 'bus-0001', files: f }).catch((e: unknown) => e);
+    expect(isRescardError(gone, 'ENROLMENT_FAILED') && /cannot reach/.test(gone.message)).toBe(true);
   });
 });

@@ -12,11 +12,12 @@
  * (`<file>.next`, fsynced), then renamed key first, certificate second (the folder fsynced after
  * each); `completePendingRenewal` finishes a swap a power cut interrupted, and runs before every
  * renewal and before every MQTT connect (readDeviceTls), so what a connect reads is a pair that
- * belongs together. One renewal at a time per identity (a lock file, stale after 10 minutes). MQTT clients read the files at each connect:
+ * belongs together. One renewal at a time per identity (a lock file naming its process; ignored
+ * once that process is gone or after 10 minutes). MQTT clients read the files at each connect:
  * the new certificate is used from the next connection on; a live session goes on.
  */
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RescardError } from '../errors.js';
 import { fsyncDir, makeCsr, newDeviceKey, writeFileAtomic } from './device-key.js';
@@ -106,11 +107,17 @@ export function completePendingRenewal(files: DeviceTlsFiles): 'none' | 'complet
 const LOCK_STALE_MS = 10 * 60_000;
 const lockPath = (files: DeviceTlsFiles): string => `${files.certFile}.renew-lock`;
 
+/** A live renewal holds the lock: the file is fresh and names a process that is alive (not one a power cut ended). */
 function renewalRunning(files: DeviceTlsFiles): boolean {
   try {
-    return Date.now() - statSync(lockPath(files)).mtimeMs < LOCK_STALE_MS;
-  } catch {
-    return false;
+    const path = lockPath(files);
+    if (Date.now() - statSync(path).mtimeMs >= LOCK_STALE_MS) return false;
+    const pid = Number(readFileSync(path, 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return true; // being written: take it as running
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
   }
 }
 
@@ -123,12 +130,15 @@ function takeRenewalLock(files: DeviceTlsFiles, deviceId: string): () => void {
     fd = take();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const ageMs = Date.now() - statSync(path).mtimeMs;
-    if (ageMs < LOCK_STALE_MS) throw enrolmentFailed('another renewal of this device\'s certificate is running', { deviceId, lock: path });
-    rmSync(path, { force: true }); // left by a renewal that died (a power cut)
+    if (renewalRunning(files)) throw enrolmentFailed('another renewal of this device\'s certificate is running', { deviceId, lock: path });
+    rmSync(path, { force: true }); // left by a renewal that died (a power cut, a kill)
     fd = take();
   }
-  closeSync(fd);
+  try {
+    writeSync(fd, String(process.pid));
+  } finally {
+    closeSync(fd);
+  }
   return () => rmSync(path, { force: true });
 }
 
