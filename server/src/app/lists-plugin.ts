@@ -33,6 +33,15 @@ interface Target {
 /** Operator access (docs/auth.md): a school account may change only its schools' audiences. */
 const audienceOf = (req: FastifyRequest): Resource => ({ audience: (req.params as Target).audience });
 const tags = ['lists'];
+const listState = {
+  type: 'object',
+  properties: {
+    list: { type: 'string' }, audience: { type: 'string' }, version: { type: 'integer', description: 'the newest version committed' },
+    published: { type: 'integer', description: 'the newest version announced to devices' }, publishedBase: { type: ['integer', 'null'] },
+    deltaFloor: { type: 'integer', description: 'the oldest base a delta can start from' }, filesExpireMs: { type: ['integer', 'null'] },
+  },
+} as const;
+const listsReply = { 200: { type: 'object', properties: { lists: { type: 'array', items: listState } } } } as const;
 const versionReply = { 200: { type: 'object', properties: { list: { type: 'string' }, audience: { type: 'string' }, version: { type: 'integer' } } } } as const;
 
 async function mountLists(ctx: ServerContext): Promise<PluginHandle & { readonly service: ListService }> {
@@ -48,7 +57,7 @@ async function mountLists(ctx: ServerContext): Promise<PluginHandle & { readonly
   });
   await ctx.http.register(listRoutes, { dataDir });
   const target = (p: Target): { list: ReturnType<typeof checkListKey>; audience: string } => ({ list: checkListKey(p.list, p.audience), audience: p.audience });
-  ctx.http.get('/api/lists', { schema: { tags, summary: 'Versions and files of every list' }, config: { auth: { action: 'list:read' } } }, () => ({ lists: service.states() }));
+  ctx.http.get('/api/lists', { schema: { tags, summary: 'Versions and files of every list', response: listsReply }, config: { auth: { action: 'list:read' } } }, () => ({ lists: service.states() }));
   ctx.http.get('/api/lists/signing-key', {
     schema: { tags, summary: 'The list-signing public key, for device provisioning', response: { 200: { type: 'object', properties: { kid: { type: 'string' }, publicKeyPem: { type: 'string' } } } } },
     config: { auth: { action: 'list:read' } },
