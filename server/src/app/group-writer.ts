@@ -3,44 +3,25 @@
  * and each message's callback runs only AFTER that commit returned (the application-level ack
  * follows from it; an MQTT PUBACK, which aedes sends before it hands us the message, does not).
  *
- * A group is flushed when it holds `maxGroupTaps` taps (synchronously: while SQLite commits, the
- * event loop reads no socket, which is the back-pressure on senders), or `maxDelayMs` after its
+ * A group is flushed when it holds `maxGroupTaps` taps (synchronously), or `maxDelayMs` after its
  * first message (0: at the next turn of the event loop, so a group is what arrived meanwhile).
- * Pending work is thus bounded by maxGroupTaps plus one message.
+ * Pending work is thus bounded by maxGroupTaps plus one message. In this thread (unit tests,
+ * in-memory stores) the event loop reads no socket while SQLite commits: that is the
+ * back-pressure. The server on a data folder runs it in a worker thread (WriterThread), where
+ * the next group is what arrived during the last commit, and the bound is WriterThread's.
  *
  * A failed commit acknowledges nothing: the devices keep their taps and resend them. A group of
  * several messages that fails is retried one message per transaction, so one poisoned message
  * cannot block the others.
  */
-import type { Heartbeat, TapWire } from '@rescard/shared';
 import type { Logger } from 'pino';
 import { applySeqs, committedUpTo, type SeqState } from '../core/seq-state.js';
 import { isLate } from '../core/tap-checks.js';
 import type { IngestStore } from '../ports/ingest-store.js';
+import type { DeviceResult, IngestWriter, WorkItem, WriterStats } from '../ports/ingest-writer.js';
 import { SeqCache } from './seq-cache.js';
 
-export interface DeviceTaps {
-  readonly deviceId: string;
-  readonly batchId: string;
-  readonly taps: readonly TapWire[];
-}
-
-export interface DeviceResult {
-  readonly deviceId: string;
-  readonly committedUpTo: number;
-  readonly duplicates: number;
-}
-
-export interface WorkItem {
-  readonly receivedAtMs: number;
-  readonly viaGatewayId: string | null;
-  readonly batches: readonly DeviceTaps[];
-  readonly status?: Heartbeat;
-  /** Statuses of a gateway's terminals, each with when the gateway received it. */
-  readonly relayed?: { readonly gatewayId: string; readonly statuses: readonly { readonly receivedAtMs: number; readonly status: Heartbeat }[] };
-  /** Runs after the commit, with one result per entry of `batches` (same order). */
-  readonly onCommitted?: (results: readonly DeviceResult[]) => void;
-}
+export type { DeviceResult, DeviceTaps, WorkItem, WriterStats } from '../ports/ingest-writer.js';
 
 export interface GroupWriterOptions {
   readonly maxGroupTaps: number;
@@ -49,17 +30,7 @@ export interface GroupWriterOptions {
   readonly now: () => number;
 }
 
-export interface WriterStats {
-  messages: number;
-  taps: number;
-  inserted: number;
-  duplicates: number;
-  conflicts: number;
-  commits: number;
-  commitFailures: number;
-}
-
-export class GroupWriter {
+export class GroupWriter implements IngestWriter {
   readonly stats: WriterStats = { messages: 0, taps: 0, inserted: 0, duplicates: 0, conflicts: 0, commits: 0, commitFailures: 0 };
   private pending: WorkItem[] = [];
   private pendingTaps = 0;
@@ -100,6 +71,16 @@ export class GroupWriter {
     return this.pending.length;
   }
 
+  /** Never full: a group is committed synchronously once it holds maxGroupTaps. */
+  pressure(): null {
+    return null;
+  }
+
+  drain(): Promise<void> {
+    this.flush();
+    return Promise.resolve();
+  }
+
   /** True when committed (and the callbacks ran). */
   private commitGroup(items: readonly WorkItem[]): boolean {
     const now = this.options.now();
@@ -112,6 +93,7 @@ export class GroupWriter {
       for (const id of next.keys()) this.cache.delete(id);
       this.stats.commitFailures += 1;
       this.log.error({ err, messages: items.length }, 'group commit failed: nothing acknowledged, devices will resend');
+      if (items.length === 1) items[0]!.onFailed?.();
       return false;
     }
     this.stats.commits += 1;

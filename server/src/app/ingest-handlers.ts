@@ -23,20 +23,21 @@ import {
   type TapAck,
 } from '@rescard/shared';
 import type { Logger } from 'pino';
-import type { GroupWriter } from './group-writer.js';
+import type { IngestWriter } from '../ports/ingest-writer.js';
 import type { Rejects } from './rejects.js';
 
 export type Publish = (topic: string, payload: Buffer, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;
 
 export interface IngestDeps {
-  readonly writer: GroupWriter;
+  readonly writer: IngestWriter;
   readonly publish: Publish;
   readonly rejects: Rejects;
   readonly now: () => number;
   readonly log: Logger;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer, clientId: string | null) => void;
+/** Returns a promise while the writer is full: the broker reads nothing more from that client until it settles. */
+export type MessageHandler = (topic: string, payload: Buffer, clientId: string | null) => Promise<void> | undefined;
 
 export function createIngestHandler(deps: IngestDeps): MessageHandler {
   const { writer, rejects, log } = deps;
@@ -44,7 +45,7 @@ export function createIngestHandler(deps: IngestDeps): MessageHandler {
     deps.publish(topic, payload, { qos: 1 }).catch((err: unknown) => log.warn({ err, topic }, 'ack publish failed'));
   };
 
-  return (topic, payload, clientId) => {
+  const handle = (topic: string, payload: Buffer, clientId: string | null): void => {
     const t = parseTopic(topic);
     const receivedAtMs = deps.now();
     if (t === null) return;
@@ -61,7 +62,7 @@ export function createIngestHandler(deps: IngestDeps): MessageHandler {
           const ack: TapAck = { v: 1, deviceId: batch.deviceId, batchId: batch.batchId, committedUpTo: r!.committedUpTo, duplicates: r!.duplicates };
           send(topics.deviceAck(batch.deviceId), encodePayload(ack));
         },
-      });
+      }, { kind: 'device', bytes: payload });
     } else if (t.kind === 'gatewayTaps') {
       const d = decodePayload(gatewayBatchSchema, payload);
       if (!d.ok) return rejects.add('gateway-taps', d.reason, { topic, clientId, detail: d.detail });
@@ -77,7 +78,7 @@ export function createIngestHandler(deps: IngestDeps): MessageHandler {
           const ack: GatewayAck = { v: 1, gatewayId: gb.gatewayId, batchId: gb.batchId, committed };
           send(topics.gatewayAck(gb.gatewayId), encodePayload(ack));
         },
-      });
+      }, { kind: 'gateway', bytes: payload });
     } else if (t.kind === 'deviceStatus' || t.kind === 'gatewayStatus') {
       const d = decodePayload(heartbeatSchema, payload);
       if (!d.ok) return rejects.add('status', d.reason, { topic, clientId, detail: d.detail });
@@ -94,5 +95,9 @@ export function createIngestHandler(deps: IngestDeps): MessageHandler {
       }
       writer.submit({ receivedAtMs, viaGatewayId: t.gatewayId, batches: [], relayed: { gatewayId: t.gatewayId, statuses: d.value.statuses } });
     }
+  };
+  return (topic, payload, clientId) => {
+    handle(topic, payload, clientId);
+    return writer.pressure() ?? undefined;
   };
 }

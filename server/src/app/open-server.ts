@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { openServerDb, type ServerDb } from '../adapters/sqlite/open-server-db.js';
 import { WalCheckpointer } from '../adapters/sqlite/wal-checkpointer.js';
-import { SqliteIngestStore } from '../adapters/sqlite/sqlite-ingest-store.js';
+import { WriterThread } from '../adapters/sqlite/writer-thread.js';
 import { SqliteQueryStore } from '../adapters/sqlite/sqlite-query-store.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { brokerNames, loadOrIssueBrokerTls } from '../pki/broker-certificate.js';
@@ -17,9 +17,17 @@ export async function openServer(config: ServerConfig, log: Logger, plugins: rea
   if (tls?.caCreated) log.warn({ dir: config.dataDir }, 'project CA created in the data folder (back up ca/ and pki/)');
   const db = openServerDb(config.dbPath);
   const checkpointer = new WalCheckpointer(config.dbPath, log.child({ module: 'checkpoint' }));
+  let writer: WriterThread | null = null;
   try {
+    writer = await WriterThread.start({
+      dbPath: config.dbPath,
+      group: { ...config.ingest, lateAfterMs: config.lateAfterMs },
+      maxQueuedTaps: config.ingest.maxQueuedTaps,
+      log: log.child({ module: 'ingest' }),
+    });
+    const w = writer;
     const server = await createServer({
-      ingest: new SqliteIngestStore(db),
+      writer: w,
       query: new SqliteQueryStore(db),
       log,
       host: config.host,
@@ -33,10 +41,14 @@ export async function openServer(config: ServerConfig, log: Logger, plugins: rea
       plugins,
       dataDir: config.dataDir,
       onStopped: () => db.close(),
-      beforeClose: () => checkpointer.stop(),
+      beforeClose: async () => {
+        await w.stop();
+        await checkpointer.stop();
+      },
     });
     return { ...server, db };
   } catch (err) {
+    await writer?.stop();
     await checkpointer.stop();
     db.close();
     throw err;

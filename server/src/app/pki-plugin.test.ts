@@ -111,7 +111,7 @@ function waitClose(client: MqttClient, ms = 5000): Promise<boolean> {
 describe('enrolment over HTTP, then MQTT over TLS with the issued certificate', { timeout: 60_000 }, () => {
   it('a technician\'s token enrols a bus validator: openssl accepts its certificate, it publishes its status over mqtts and the registry shows it', async () => {
     const seen: { topic: string; clientId: string | null }[] = [];
-    await server.broker.subscribe(topics.deviceStatus('bus-0001'), (topic, _p, clientId) => seen.push({ topic, clientId }));
+    await server.broker.subscribe(topics.deviceStatus('bus-0001'), (topic, _p, clientId) => void seen.push({ topic, clientId }));
     const { keys, enrolment } = await enrolDevice('bus-0001', { routeId: 'r42', carrierId: 'c7' });
     expect(enrolment.mqttUrl).toBe(`mqtts://127.0.0.1:${server.ports.mqtts}`);
     expect(enrolment.config).toMatchObject({ profile: 'bus', context: { routeId: 'r42', carrierId: 'c7' } });
@@ -239,7 +239,7 @@ describe('the TLS listener refuses', { timeout: 60_000 }, () => {
   it('publishing to another device\'s topic: the message is dropped and the connection closed', async () => {
     const { keys, enrolment } = await enrolDevice('bus-0006');
     const delivered: string[] = [];
-    await server.broker.subscribe(topics.deviceTaps('bus-0001'), (_t, _p, clientId) => delivered.push(clientId ?? 'server'));
+    await server.broker.subscribe(topics.deviceTaps('bus-0001'), (_t, _p, clientId) => void delivered.push(clientId ?? 'server'));
     const outcome = await mqtts(withCert('bus-0006', keys, enrolment.certificatePem, enrolment.caPem));
     expect(outcome.connected).toBe(true);
     if (!outcome.connected) return;

@@ -3,13 +3,14 @@
  * order (HTTP; broker; last group committed; database closed). Plugins (the list service, later
  * the console) get the fastify instance and the broker before anything listens.
  */
-import { topics } from '@rescard/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { startEmbeddedBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../adapters/mqtt/embedded-broker.js';
 import { accessHooks } from '../adapters/mqtt/access-hooks.js';
 import { buildHttp } from '../adapters/http/build-http.js';
 import type { IngestStore, QueryStore } from '../ports/ingest-store.js';
+import type { IngestWriter } from '../ports/ingest-writer.js';
+import { RescardError, topics } from '@rescard/shared';
 import { GroupWriter } from './group-writer.js';
 import { createIngestHandler } from './ingest-handlers.js';
 import { Rejects } from './rejects.js';
@@ -35,7 +36,9 @@ export interface PluginHandle {
 export type ServerPlugin = (ctx: ServerContext) => void | PluginHandle | Promise<void | PluginHandle>;
 
 export interface ServerDeps {
-  readonly ingest: IngestStore;
+  /** Where taps go: a writer (e.g. the WriterThread over server.db), or a store for a GroupWriter in this thread. */
+  readonly writer?: IngestWriter;
+  readonly ingest?: IngestStore;
   readonly query: QueryStore;
   readonly log: Logger;
   readonly host: string;
@@ -61,7 +64,7 @@ export interface ServerDeps {
 export interface RunningServer extends ServerContext {
   /** mqtts: the TLS listener's port, null when there is none. */
   readonly ports: { readonly http: number; readonly mqtt: number; readonly mqtts: number | null };
-  readonly writer: GroupWriter;
+  readonly writer: IngestWriter;
   readonly rejects: Rejects;
   stop(): Promise<void>;
 }
@@ -70,7 +73,8 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
   const rejects = new Rejects(log.child({ module: 'rejects' }));
-  const writer = new GroupWriter(deps.ingest, { ...deps.ingestOptions, lateAfterMs: deps.lateAfterMs, now }, log.child({ module: 'ingest' }));
+  const writer = deps.writer ?? (deps.ingest ? new GroupWriter(deps.ingest, { ...deps.ingestOptions, lateAfterMs: deps.lateAfterMs, now }, log.child({ module: 'ingest' })) : null);
+  if (writer === null) throw new RescardError('CONFIG_INVALID', 'createServer needs a writer or an ingest store');
   const hooks = accessHooks(
     { refused: (kind, reason, fields) => rejects.add(`acl-${kind}`, reason, fields), refusedDevice: (reason, fields) => rejects.add('acl-connect', reason, fields) },
     log.child({ module: 'acl' }),
@@ -113,9 +117,9 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
     (stopping ??= (async () => {
       await http.close();
       for (const h of handles) await h.close?.();
-      writer.flush();
+      await writer.drain();
       await broker.close();
-      writer.flush();
+      await writer.drain();
       await deps.beforeClose?.();
       deps.onStopped?.();
       log.info('server stopped');

@@ -45,9 +45,14 @@ const schema = z
         maxGroupTaps: z.number().int().min(1).max(100_000).default(4000),
         /** Flush a group this long after its first message; 0 = next turn of the event loop. */
         maxDelayMs: z.number().int().min(0).max(1000).default(0),
+        /**
+         * Taps received and not yet committed before the broker stops reading from the clients
+         * that send more (back-pressure; resumes at half). Nothing is dropped.
+         */
+        maxQueuedTaps: z.number().int().min(100).max(1_000_000).default(20_000),
       })
       .strict()
-      .default({ maxGroupTaps: 4000, maxDelayMs: 0 }),
+      .default({ maxGroupTaps: 4000, maxDelayMs: 0, maxQueuedTaps: 20_000 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .strict();
@@ -71,7 +76,7 @@ export interface ServerConfig {
   readonly deviceCertDays: number;
   readonly enrolmentTokenTtlHours: number;
   readonly lateAfterMs: number;
-  readonly ingest: { readonly maxGroupTaps: number; readonly maxDelayMs: number };
+  readonly ingest: { readonly maxGroupTaps: number; readonly maxDelayMs: number; readonly maxQueuedTaps: number };
   readonly logLevel: z.infer<typeof schema>['logLevel'];
 }
 

@@ -37,8 +37,12 @@ export interface EmbeddedBroker {
   /** Close the live session of a client id at once (a revoked device); false when none. */
   disconnect(clientId: string): boolean;
   publish(topic: string, payload: Buffer, options: BrokerPublishOptions): Promise<void>;
-  /** In-process subscription; the handler must not throw (it is caught and logged). */
-  subscribe(filter: string, handler: (topic: string, payload: Buffer, clientId: string | null) => void): Promise<void>;
+  /**
+   * In-process subscription; the handler must not throw (it is caught and logged). When it
+   * returns a promise, aedes reads nothing more from the publishing client until it settles
+   * (back-pressure from a full writer).
+   */
+  subscribe(filter: string, handler: (topic: string, payload: Buffer, clientId: string | null) => Promise<void> | undefined | void): Promise<void>;
   /** Stop listening, disconnect every client, close. */
   close(): Promise<void>;
 }
@@ -99,13 +103,13 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
   let tlsPort: number | null = null;
   try {
     if (plainOn) {
-      plain = createServer((socket) => aedes.handle(socket));
+      plain = createServer({ noDelay: true }, (socket) => aedes.handle(socket));
       port = await listen(plain, options.port, options.host);
       log.info({ host: options.host, port }, 'mqtt broker listening (plain)');
     }
     if (options.tls !== undefined) {
       const t = options.tls;
-      secure = createTlsServer({ key: t.keyPem, cert: t.certPem, ca: t.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, (socket) => aedes.handle(socket));
+      secure = createTlsServer({ key: t.keyPem, cert: t.certPem, ca: t.caPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', noDelay: true }, (socket) => aedes.handle(socket));
       // A client without a certificate, or with one from another CA, ends here (the handshake).
       secure.on('tlsClientError', (err: Error) => log.warn({ err: err.message }, 'tls handshake refused'));
       tlsPort = await listen(secure, t.port, t.host ?? options.host);
@@ -143,13 +147,15 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
     subscribe: (filter, handler) =>
       new Promise<void>((resolve) => {
         const deliver = (packet: AedesPublishPacket, done: () => void): void => {
+          let held: Promise<void> | undefined | void;
           try {
             const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-            handler(packet.topic, payload, (packet as { clientId?: string }).clientId ?? null);
+            held = handler(packet.topic, payload, (packet as { clientId?: string }).clientId ?? null);
           } catch (err) {
             log.error({ err, topic: packet.topic }, 'in-process subscriber threw');
           }
-          done();
+          if (held) held.then(done, done);
+          else done();
         };
         aedes.subscribe(filter, deliver, resolve);
       }),

@@ -1,0 +1,230 @@
+/**
+ * WriterThread: the IngestWriter of the server on a data folder. The group writer (inserts, the
+ * devices' sequence state, statuses, one FULL-synchronous commit per group) runs in a worker
+ * thread on its own connection to server.db; this thread keeps the broker and the payload checks.
+ * Both cores work: while the writer commits one group, the next one is parsed and checked here,
+ * and it grows with the load (group commit), so a drain after an outage costs fewer commits.
+ *
+ * Ordering and acks: items reach the worker in the order they were submitted; each item's
+ * onCommitted runs here after the worker's commit returned, in commit order.
+ *
+ * Bounded: at most `maxQueuedTaps` taps may be submitted and not yet committed. Beyond that,
+ * pressure() hands the broker a promise, and the broker reads nothing more from the sending
+ * client until the writer is back under half the bound (back-pressure down to the TCP window
+ * and into the devices' journals). Nothing is dropped.
+ *
+ * If the worker dies, what it held is not acknowledged (devices resend after their ack timeout;
+ * the store is idempotent on device + seq), and a new worker starts after a backoff (1 s,
+ * doubling to 30 s); items submitted meanwhile wait for it, under the same bound.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { RescardError } from '@rescard/shared';
+import type { Logger } from 'pino';
+import type { GroupWriterOptions } from '../../app/group-writer.js';
+import type { DeviceResult, IngestWriter, ValidatedPayload, WorkItem, WriterStats } from '../../ports/ingest-writer.js';
+import type { WriterReply, WriterRequest, WriterWorkerData } from './writer-messages.js';
+
+export interface WriterThreadOptions {
+  readonly dbPath: string;
+  readonly group: Omit<GroupWriterOptions, 'now'>;
+  /** Taps submitted and not yet committed before the broker holds back (default 20 000). */
+  readonly maxQueuedTaps?: number;
+  readonly log: Logger;
+}
+
+interface Held {
+  readonly taps: number;
+  readonly onCommitted?: (results: readonly DeviceResult[]) => void;
+}
+
+type ItemRequest = Extract<WriterRequest, { t: 'item' }>;
+
+/** The worker's compiled file; from the sources (tests run them), the build of the same file. */
+function workerFile(): string {
+  const here = fileURLToPath(new URL('./writer-worker.js', import.meta.url));
+  return existsSync(here) ? here : here.replace(/([/\\])src([/\\])adapters/, '$1dist$2adapters');
+}
+
+/** A copy of the payload in an ArrayBuffer of its own, to transfer (a Buffer may view a shared pool). */
+function ownBytes(bytes: Buffer): Uint8Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
+
+export class WriterThread implements IngestWriter {
+  readonly stats: WriterStats = { messages: 0, taps: 0, inserted: 0, duplicates: 0, conflicts: 0, commits: 0, commitFailures: 0 };
+  private worker: Worker | null = null;
+  private readonly held = new Map<number, Held>();
+  /** Items submitted while no worker runs (after a crash, until the new one starts). */
+  private waiting: { request: ItemRequest; transfer: ArrayBuffer[] }[] = [];
+  private readonly drains = new Map<number, () => void>();
+  private nextId = 1;
+  private queuedTaps = 0;
+  private peak = 0;
+  private relief: { promise: Promise<void>; resolve: () => void } | null = null;
+  private restartDelayMs = 1000;
+  private stopping = false;
+  private readonly maxQueuedTaps: number;
+
+  private constructor(private readonly options: WriterThreadOptions) {
+    this.maxQueuedTaps = options.maxQueuedTaps ?? 20_000;
+  }
+
+  /** Starts the worker and waits until it has opened server.db (or failed to: SERVER_STORE_FAILURE). */
+  static async start(options: WriterThreadOptions): Promise<WriterThread> {
+    const t = new WriterThread(options);
+    await t.spawn();
+    return t;
+  }
+
+  submit(item: WorkItem, payload?: ValidatedPayload): void {
+    if (this.stopping) throw new RescardError('SERVER_STORE_FAILURE', 'the tap writer is stopping');
+    const id = this.nextId++;
+    const taps = item.batches.reduce((n, b) => n + b.taps.length, 0);
+    this.held.set(id, { taps, ...(item.onCommitted ? { onCommitted: item.onCommitted } : {}) });
+    this.queuedTaps += taps;
+    this.peak = Math.max(this.peak, this.queuedTaps);
+    const bytes = payload ? ownBytes(payload.bytes) : null;
+    const request: ItemRequest = {
+      t: 'item', id, receivedAtMs: item.receivedAtMs, viaGatewayId: item.viaGatewayId,
+      ...(bytes && payload ? { payload: { kind: payload.kind, bytes }, batches: [] } : { batches: item.batches }),
+      ...(item.status ? { status: item.status } : {}),
+      ...(item.relayed ? { relayed: item.relayed } : {}),
+    };
+    const transfer = bytes ? [bytes.buffer as ArrayBuffer] : [];
+    if (this.worker) this.worker.postMessage(request, transfer);
+    else this.waiting.push({ request, transfer });
+  }
+
+  pressure(): Promise<void> | null {
+    if (this.queuedTaps < this.maxQueuedTaps) return null;
+    if (this.relief === null) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.relief = { promise, resolve };
+    }
+    return this.relief.promise;
+  }
+
+  /** Taps submitted and not yet committed (or failed), now and at most since the start. */
+  get queued(): { readonly taps: number; readonly peakTaps: number; readonly boundTaps: number } {
+    return { taps: this.queuedTaps, peakTaps: this.peak, boundTaps: this.maxQueuedTaps };
+  }
+
+  drain(): Promise<void> {
+    const worker = this.worker;
+    if (worker === null) return Promise.resolve();
+    const id = this.nextId++;
+    return new Promise<void>((resolve) => {
+      this.drains.set(id, resolve);
+      worker.postMessage({ t: 'drain', id } satisfies WriterRequest);
+    });
+  }
+
+  /** Commits what was submitted, closes the worker's connection, ends the worker. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    await this.drain();
+    this.stopping = true;
+    const worker = this.worker;
+    if (worker === null) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ t: 'stop' } satisfies WriterRequest);
+    await exited;
+    this.worker = null;
+  }
+
+  private spawn(): Promise<void> {
+    const data: WriterWorkerData = { dbPath: this.options.dbPath, options: this.options.group, logLevel: this.options.log.level };
+    const worker = new Worker(workerFile(), { workerData: data });
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (m: WriterReply) => {
+        if (m.t === 'ready') {
+          started = true;
+          this.worker = worker;
+          this.restartDelayMs = 1000;
+          for (const w of this.waiting) worker.postMessage(w.request, w.transfer);
+          this.waiting = [];
+          resolve();
+        } else if (m.t === 'failed') {
+          reject(new RescardError('SERVER_STORE_FAILURE', `the tap writer could not open the database: ${m.message}`, { path: this.options.dbPath }));
+        } else this.onReply(m);
+      });
+      worker.on('error', (err) => this.options.log.error({ err }, 'tap writer thread failed'));
+      worker.on('exit', (code) => {
+        if (!started) return reject(new RescardError('SERVER_STORE_FAILURE', `the tap writer stopped at start (exit ${code})`, { path: this.options.dbPath }));
+        if (this.stopping) return;
+        this.onCrash(code);
+      });
+    });
+  }
+
+  private onReply(m: WriterReply): void {
+    if (m.t === 'done') {
+      Object.assign(this.stats, m.stats);
+      for (const o of m.outcomes) {
+        const h = this.held.get(o.id);
+        if (h === undefined) continue;
+        this.held.delete(o.id);
+        this.release(h.taps);
+        if (o.results === null) continue;
+        try {
+          h.onCommitted?.(o.results);
+        } catch (err) {
+          this.options.log.error({ err }, 'after-commit callback failed');
+        }
+      }
+    } else if (m.t === 'drained') {
+      Object.assign(this.stats, m.stats);
+      this.drains.get(m.id)?.();
+      this.drains.delete(m.id);
+    } else if (m.t === 'log') this.relog(m.line);
+  }
+
+  private release(taps: number): void {
+    this.queuedTaps -= taps;
+    if (this.relief !== null && this.queuedTaps <= this.maxQueuedTaps / 2) {
+      this.relief.resolve();
+      this.relief = null;
+    }
+  }
+
+  /** The worker is gone: what it held is not acknowledged (devices resend); start another. */
+  private onCrash(code: number): void {
+    this.worker = null;
+    const lost = this.held.size;
+    for (const h of this.held.values()) this.release(h.taps);
+    this.held.clear();
+    for (const resolve of this.drains.values()) resolve();
+    this.drains.clear();
+    this.options.log.error({ exitCode: code, unacknowledged: lost, restartInMs: this.restartDelayMs }, 'tap writer thread died: its messages are not acknowledged, devices resend them');
+    this.restart();
+  }
+
+  private restart(): void {
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(30_000, this.restartDelayMs * 2);
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.spawn().catch((err: unknown) => {
+        this.options.log.error({ err, retryInMs: this.restartDelayMs }, 'tap writer thread did not restart');
+        this.restart();
+      });
+    }, delay).unref();
+  }
+
+  /** A log line of the worker, written through this thread's logger. */
+  private relog(line: string): void {
+    try {
+      const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
+      const method = level >= 50 ? 'error' : level >= 40 ? 'warn' : level >= 30 ? 'info' : 'debug';
+      this.options.log[method]({ ...fields, thread: 'writer' }, msg ?? '');
+    } catch {
+      this.options.log.warn({ line: line.slice(0, 200) }, 'unreadable log line from the tap writer');
+    }
+  }
+}
