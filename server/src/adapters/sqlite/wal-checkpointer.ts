@@ -7,6 +7,11 @@
  * bounded while the checkpointer keeps up. The writer's own automatic checkpoint stays on as a
  * safety net at a higher threshold (open-server-db.ts), and close() truncates the WAL.
  *
+ * The WAL file is not truncated by commits (open-server-db.ts: that stalled the writer). Here,
+ * once a checkpoint has caught up and nothing was written for one interval, a WAL file larger
+ * than `truncateAboveBytes` (64 MiB) is truncated (`wal_checkpoint(TRUNCATE)`, skipped if the
+ * writer is active): the disk space a drain used comes back when the load pauses.
+ *
  * The worker is inline code (eval) so that it runs the same from src (tests) and dist.
  */
 import { createRequire } from 'node:module';
@@ -15,10 +20,22 @@ import type { Logger } from 'pino';
 
 const WORKER = `
 const { workerData, parentPort } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.sqliteModule);
-const db = new Database(workerData.path, { timeout: 5000 });
+// No busy wait: PASSIVE never waits, and TRUNCATE gives up at once while the writer is writing.
+const db = new Database(workerData.path, { timeout: 0 });
+let lastLog = -1;
+const walBytes = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err && err.message) }); }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    const idle = r.busy === 0 && r.log === r.checkpointed && r.log === lastLog;
+    lastLog = r.log;
+    if (idle && walBytes() > workerData.truncateAboveBytes) {
+      const [t] = db.pragma('wal_checkpoint(TRUNCATE)');
+      if (t.busy === 0) { lastLog = -1; parentPort.postMessage({ truncated: true }); }
+    }
+  } catch (err) { parentPort.postMessage({ error: String(err && err.message) }); }
 }, workerData.intervalMs);
 parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.close(); parentPort.postMessage({ stopped: true }); } });
 `;
@@ -26,11 +43,15 @@ parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.c
 export class WalCheckpointer {
   private readonly worker: Worker;
 
-  constructor(path: string, log: Logger, intervalMs = 200) {
+  /** WAL truncations done (they follow pauses in the writes). */
+  truncations = 0;
+
+  constructor(path: string, log: Logger, intervalMs = 200, truncateAboveBytes = 64 * 1024 * 1024) {
     const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, sqliteModule } });
-    this.worker.on('message', (m: { error?: string }) => {
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, sqliteModule, truncateAboveBytes } });
+    this.worker.on('message', (m: { error?: string; truncated?: boolean }) => {
       if (m.error) log.warn({ err: m.error }, 'background WAL checkpoint failed (the writer checkpoints as a fallback)');
+      if (m.truncated) this.truncations += 1;
     });
     this.worker.on('error', (err) => log.warn({ err }, 'WAL checkpointer stopped'));
     this.worker.unref();
