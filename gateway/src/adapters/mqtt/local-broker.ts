@@ -61,7 +61,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('client', (client) => log.info({ clientId: client.id }, 'terminal connected'));
   aedes.on('clientDisconnect', (client) => log.info({ clientId: client.id }, 'terminal disconnected'));
-  const server: Server = createServer((socket) => aedes.handle(socket));
+  const server: Server = createServer({ noDelay: true }, (socket) => aedes.handle(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
