@@ -115,11 +115,12 @@ describe('WriterThread (the group writer in a worker thread over server.db)', ()
     expect(lines.some((l) => l['thread'] === 'writer' && l['level'] === 50 && String(l['msg']).includes('group commit failed'))).toBe(true);
   });
 
-  it('a worker that dies loses no committed tap and acknowledges nothing it held; a new one takes the next items', async () => {
+  it('a worker that dies is replaced: committed taps stay, its place is released, the next items are committed by the new one', async () => {
     const { writer, rows, lines } = await setup();
     await committed(writer, 'bus-4', [1, 2]);
     await (writer['worker'] as Worker).terminate(); // as a crash would end it
     while (!lines.some((l) => String(l['msg']).includes('tap writer thread died'))) await new Promise((r) => setTimeout(r, 10));
+    expect(writer.queued.taps).toBe(0);
     const after = await committed(writer, 'bus-4', [3, 4]); // waits for the new worker (~1 s)
     expect(after).toEqual([{ deviceId: 'bus-4', committedUpTo: 4, duplicates: 0 }]);
     expect(rows('bus-4')).toBe(4);

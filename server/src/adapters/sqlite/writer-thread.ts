@@ -8,10 +8,10 @@
  * Ordering and acks: items reach the worker in the order they were submitted; each item's
  * onCommitted runs here after the worker's commit returned, in commit order.
  *
- * Bounded: at most `maxQueuedTaps` taps may be submitted and not yet committed. Beyond that,
- * pressure() hands the broker a promise, and the broker reads nothing more from the sending
- * client until the writer is back under half the bound (back-pressure down to the TCP window
- * and into the devices' journals). Nothing is dropped.
+ * Bounded: at most `maxQueuedTaps` taps (a status counts as one) may be submitted and not yet
+ * committed. Beyond that, pressure() hands the broker a promise, and the broker reads nothing
+ * more from the sending client until the writer is back under half the bound (back-pressure
+ * down to the TCP window and into the devices' journals). Nothing is dropped.
  *
  * If the worker dies, what it held is not acknowledged (devices resend after their ack timeout;
  * the store is idempotent on device + seq), and a new worker starts after a backoff (1 s,
@@ -83,7 +83,8 @@ export class WriterThread implements IngestWriter {
   submit(item: WorkItem, payload?: ValidatedPayload): void {
     if (this.stopping) throw new RescardError('SERVER_STORE_FAILURE', 'the tap writer is stopping');
     const id = this.nextId++;
-    const taps = item.batches.reduce((n, b) => n + b.taps.length, 0);
+    // A message without taps (a status) counts as one: a flood of statuses is bounded too.
+    const taps = Math.max(1, item.batches.reduce((n, b) => n + b.taps.length, 0));
     this.held.set(id, { taps, ...(item.onCommitted ? { onCommitted: item.onCommitted } : {}) });
     this.queuedTaps += taps;
     this.peak = Math.max(this.peak, this.queuedTaps);
