@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Counter } from 'prom-client';
+import mqtt from 'mqtt';
+import { encodePayload, topics } from '@rescard/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHttp } from '../adapters/http/build-http.js';
 import { FakeServerStore } from '../ports/fake-server-store.js';
@@ -10,6 +12,7 @@ import { loadServerConfig } from '../config/server-config.js';
 import { authPlugin } from './auth-plugin.js';
 import { listsPlugin } from './lists-plugin.js';
 import { installObservability, metricsRegistry, observabilityPlugin } from './observability-plugin.js';
+import { makeBatch } from '../testing/tap-fixtures.js';
 import { openServer } from './open-server.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -63,6 +66,33 @@ describe('OpenAPI and metrics', () => {
     expect(text).toMatch(/route="unmatched",status_code="404"/);
     expect(text).not.toContain('/no/such/path');
     expect(text).toContain('rescard_ingest_taps_total 3');
+  });
+
+  it('shows the ingest at /metrics: taps by result, commits, the writer queue and its bound, refused messages', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rescard-metrics-'));
+    const server = await openServer(loadServerConfig({ dataDir, httpPort: 0, mqttPort: 0, logLevel: 'silent' }), pino({ level: 'silent' }), [observabilityPlugin({ defaultMetrics: false })]);
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }), () => server.stop());
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.ports.mqtt}`, { clientId: 'bus-m1', protocolVersion: 4, reconnectPeriod: 0 });
+    cleanups.push(() => client.endAsync(true));
+    await client.subscribeAsync(topics.deviceAck('bus-m1'), { qos: 1 });
+    const acked = new Promise((resolve) => client.once('message', resolve));
+    await client.publishAsync(topics.deviceTaps('bus-m1'), encodePayload(makeBatch('bus-m1', [1, 2, 3])), { qos: 1 });
+    await acked;
+    await client.publishAsync(topics.deviceTaps('bus-m1'), encodePayload(makeBatch('bus-m1', [3, 4])), { qos: 1 });
+    await client.publishAsync(topics.deviceTaps('bus-m1'), Buffer.from('{not json'), { qos: 1 });
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('rescard_ingest_taps_total{result="inserted"} 4'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      text = (await server.http.inject('/metrics')).body;
+    }
+    expect(text).toContain('rescard_ingest_taps_total{result="inserted"} 4');
+    expect(text).toContain('rescard_ingest_taps_total{result="duplicate"} 1');
+    expect(text).toContain('rescard_ingest_taps_total{result="conflict"} 0');
+    expect(text).toMatch(/rescard_ingest_commits_total\{result="ok"\} [1-9]/);
+    expect(text).toContain('rescard_ingest_commits_total{result="failed"} 0');
+    expect(text).toContain('rescard_ingest_queued_taps 0');
+    expect(text).toContain('rescard_ingest_queue_bound_taps 20000');
+    expect(text).toContain('rescard_mqtt_rejects_total{kind="taps",reason="json"} 1');
   });
 
   it('asks for the metrics token on /metrics when one is configured', async () => {

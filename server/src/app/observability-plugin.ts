@@ -4,8 +4,8 @@
  *   GET /docs        Swagger UI over the OpenAPI document (@fastify/swagger, registered in buildHttp)
  *   GET /docs/json   the OpenAPI document itself
  *   GET /metrics     Prometheus text format (prom-client): `http_request_duration_seconds`
- *                    {method, route, status_code} plus the process's default metrics; other
- *                    modules add theirs to `metricsRegistry(http)`. Public unless `metricsToken`
+ *                    {method, route, status_code}, the ingest (ingest-metrics.ts) and the
+ *                    process's default metrics; other modules add theirs to `metricsRegistry(http)`. Public unless `metricsToken`
  *                    is set: then `Authorization: Bearer <metricsToken>` (Prometheus'
  *                    `bearer_token_file`).
  */
@@ -14,6 +14,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { authError, sendAuthError } from '../auth/guard.js';
+import { registerIngestMetrics } from './ingest-metrics.js';
 import type { ServerPlugin } from './server.js';
 
 export interface ObservabilityOptions {
@@ -66,5 +67,6 @@ export async function installObservability(app: FastifyInstance, opts: Observabi
 export function observabilityPlugin(opts: ObservabilityOptions = {}): ServerPlugin {
   return async (ctx) => {
     await installObservability(ctx.http, opts);
+    registerIngestMetrics(metricsRegistry(ctx.http), ctx.writer, ctx.rejects);
   };
 }

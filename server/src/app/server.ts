@@ -22,6 +22,9 @@ export interface ServerContext {
   readonly log: Logger;
   /** The data folder (server.db is there; plugins keep their files beside it), null in memory. */
   readonly dataDir: string | null;
+  /** The tap writer and the reject counters (read by the metrics). */
+  readonly writer: IngestWriter;
+  readonly rejects: Rejects;
 }
 
 /** What a plugin leaves running; `close` runs at stop, before the broker closes. */
@@ -64,8 +67,6 @@ export interface ServerDeps {
 export interface RunningServer extends ServerContext {
   /** mqtts: the TLS listener's port, null when there is none. */
   readonly ports: { readonly http: number; readonly mqtt: number; readonly mqtts: number | null };
-  readonly writer: IngestWriter;
-  readonly rejects: Rejects;
   stop(): Promise<void>;
 }
 
@@ -73,7 +74,7 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
   const rejects = new Rejects(log.child({ module: 'rejects' }));
-  const writer = deps.writer ?? (deps.ingest ? new GroupWriter(deps.ingest, { ...deps.ingestOptions, lateAfterMs: deps.lateAfterMs, now }, log.child({ module: 'ingest' })) : null);
+  const writer: IngestWriter | null = deps.writer ?? (deps.ingest ? new GroupWriter(deps.ingest, { ...deps.ingestOptions, lateAfterMs: deps.lateAfterMs, now }, log.child({ module: 'ingest' })) : null);
   if (writer === null) throw new RescardError('CONFIG_INVALID', 'createServer needs a writer or an ingest store');
   const hooks = accessHooks(
     { refused: (kind, reason, fields) => rejects.add(`acl-${kind}`, reason, fields), refusedDevice: (reason, fields) => rejects.add('acl-connect', reason, fields) },
@@ -89,7 +90,7 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
     query: deps.query,
     // Request lines are info: kept out of the log unless the level is debug.
     logger: log.child({ module: 'http' }, { level: log.isLevelEnabled('debug') ? log.level : 'warn' }),
-    health: () => ({ uptimeMs: now() - startedAtMs, mqtt: { port: broker.port, clients: broker.aedes.connectedClients }, ingest: { ...writer.stats }, rejects: rejects.snapshot() }),
+    health: () => ({ uptimeMs: now() - startedAtMs, mqtt: { port: broker.port, clients: broker.aedes.connectedClients }, ingest: { ...writer.stats, ...(writer.queued ? { queuedTaps: writer.queued.taps, peakQueuedTaps: writer.queued.peakTaps } : {}) }, rejects: rejects.snapshot() }),
   });
   const handles: PluginHandle[] = [];
   try {
@@ -97,7 +98,7 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
     for (const filter of [topics.allDeviceTaps, topics.allGatewayTaps, topics.allDeviceStatus, topics.allGatewayStatus, topics.allGatewayTerminals]) {
       await broker.subscribe(filter, handle);
     }
-    const ctx: ServerContext = { http, broker, query: deps.query, log, dataDir: deps.dataDir ?? null };
+    const ctx: ServerContext = { http, broker, query: deps.query, log, dataDir: deps.dataDir ?? null, writer, rejects };
     for (const plugin of deps.plugins ?? []) {
       const h = await plugin(ctx);
       if (h) handles.push(h);

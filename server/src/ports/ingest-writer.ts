@@ -61,6 +61,8 @@ export interface WriterStats {
 
 export interface IngestWriter {
   readonly stats: Readonly<WriterStats>;
+  /** Taps submitted and not yet committed, with its bound (writers that queue). */
+  readonly queued?: { readonly taps: number; readonly peakTaps: number; readonly boundTaps: number };
   submit(item: WorkItem, payload?: ValidatedPayload): void;
   /**
    * null while the writer has room; otherwise a promise that settles once it has caught up. The
