@@ -14,6 +14,10 @@ import { RescardError } from '../errors.js';
 import { normalisePan } from '../pan.js';
 import { normalisePar } from '../token.js';
 import { checkAttrs, type ListFileAttrs } from './list-attrs.js';
+import { canonicalRecord } from './canonical-line.js';
+import { MAX_CATEGORY_CHARS, isCardToken, isLocalDate } from './list-fields.js';
+
+export { isCardToken, isLocalDate } from './list-fields.js';
 
 export type { ListFileAttrs } from './list-attrs.js';
 
@@ -45,35 +49,11 @@ export interface RecordContext {
   readonly line: number;
 }
 
-/** base64url of a 32-byte HMAC, canonical (43 characters, no padding). */
-const TOKEN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
-const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_CATEGORY_CHARS = 64;
 const PUT_KEYS: ReadonlySet<string> = new Set(['op', 't', 'pan', 'par', 'c', 'f', 'u', 'a']);
 const DEL_KEYS: ReadonlySet<string> = new Set(['op', 't', 'pan', 'par']);
 
-export function isCardToken(value: unknown): value is string {
-  return typeof value === 'string' && TOKEN.test(value);
-}
-
 export function lineError(line: number, problem: string, field: string | null = null): RescardError {
   return new RescardError('LIST_FILE_INVALID', `list file line ${line}: ${problem}`, { reason: 'line', line, field });
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * A real calendar date YYYY-MM-DD (proleptic Gregorian, as Date reads it). Arithmetic, not Date: this runs twice per
- * line of a 1M-entry snapshot, and Date + toISOString was half of the device's parse time.
- */
-export function isLocalDate(v: string): boolean {
-  if (v.length !== 10 || !LOCAL_DATE.test(v)) return false;
-  const y = Number(v.slice(0, 4));
-  const m = Number(v.slice(5, 7));
-  const d = Number(v.slice(8, 10));
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return d <= (DAYS_IN_MONTH[m - 1] ?? 0) + (leap ? 1 : 0);
 }
 
 function parseCard(o: Record<string, unknown>, ctx: RecordContext): CardRef {
@@ -107,6 +87,12 @@ function optionalText(o: Record<string, unknown>, key: 'c' | 'f' | 'u', ctx: Rec
 
 /** Parse and validate one payload line (without its newline). Throws LIST_FILE_INVALID naming the line. */
 export function parseRecordLine(text: string, ctx: RecordContext): ListFileRecord {
+  // The writer's exact layout is recognised without JSON.parse; anything else (and every error) takes the general path.
+  return canonicalRecord(text, ctx.kind) ?? parseRecordLineGeneral(text, ctx);
+}
+
+/** parseRecordLine without the fast path: JSON.parse, then every key and field checked. */
+export function parseRecordLineGeneral(text: string, ctx: RecordContext): ListFileRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -50,6 +50,21 @@ describe('PayloadScanner: framing', () => {
     }
   });
 
+  it('names the line with invalid UTF-8 among whole lines of one chunk, and parses the lines before it', () => {
+    const good = (i: number): Buffer => Buffer.from(`{"t":"${tok(i)}","c":"Ветеран"}\n`, 'utf8');
+    const bad = Buffer.concat([Buffer.from(`{"t":"${tok(9)}","c":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
+    const bytes = Buffer.concat([good(1), good(2), bad, good(3)]);
+    for (const size of [1, 7, 64, 1 << 16]) {
+      const scanner = new PayloadScanner(opts());
+      const seen: number[] = [];
+      const err = refusal(() => {
+        for (let i = 0; i < bytes.length; i += size) for (const l of scanner.push(bytes.subarray(i, i + size))) seen.push(l.line);
+      });
+      expect(err.message).toContain('line 4: is not valid UTF-8');
+      expect(seen).toEqual([2, 3]);
+    }
+  });
+
   it('hash-only mode counts lines and does not parse', () => {
     const scanner = new PayloadScanner({ kind: 'snapshot', dev: false, parse: false, expected: { count: 2 } });
     scanner.feed(Buffer.from('garbage\nmore garbage\n'));

@@ -8,6 +8,7 @@
  * digest or count differ from what was expected. A caller must not act on the yielded records
  * (commit them) before finish() returned.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { RescardError } from '../errors.js';
 import { lineError, parseRecordLine, type ListFileRecord, type PayloadKind } from './list-record.js';
@@ -59,6 +60,13 @@ export class PayloadScanner {
   *push(chunk: Buffer): Generator<ListFileLine, void, undefined> {
     this.hash.update(chunk);
     let start = 0;
+    // The whole lines from `start` to the chunk's last newline are checked as UTF-8 in one call (a
+    // newline never sits inside a multi-byte character, so each line of valid bytes is valid),
+    // then each is decoded without a second check. Lines split across chunks, and every line of a
+    // region that fails the check, go through the fatal decoder, which names the bad line.
+    let checkedFrom = -1;
+    let checkedOk = false;
+    const lastNl = this.options.parse ? chunk.lastIndexOf(0x0a) : -1;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) {
@@ -72,9 +80,17 @@ export class PayloadScanner {
       this.count += 1;
       this.checkCount();
       if (this.options.parse) {
-        const piece = chunk.subarray(start, nl);
-        const raw = this.partial.length === 0 ? piece : Buffer.concat([...this.partial, piece]);
-        yield { line, record: parseRecordLine(this.decode(raw, line), { kind: this.options.kind, dev: this.options.dev, line }) };
+        let text: string;
+        if (this.partial.length === 0) {
+          if (checkedFrom === -1) {
+            checkedFrom = start;
+            checkedOk = isUtf8(chunk.subarray(start, lastNl));
+          }
+          text = checkedOk ? chunk.toString('utf8', start, nl) : this.decode(chunk.subarray(start, nl), line);
+        } else {
+          text = this.decode(Buffer.concat([...this.partial, chunk.subarray(start, nl)]), line);
+        }
+        yield { line, record: parseRecordLine(text, { kind: this.options.kind, dev: this.options.dev, line }) };
       }
       this.partial = [];
       this.partialBytes = 0;

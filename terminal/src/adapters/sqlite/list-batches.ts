@@ -1,5 +1,6 @@
 /**
- * Multi-row statements on list_entry for bulk work (snapshot swap, delta apply). One
+ * Multi-row statements on list_entry for bulk work (snapshot swap, delta apply: delete then
+ * insert per window of keys, sqlite-list-store.ts). One
  * better-sqlite3 call per row costs more than SQLite's own work for it (the bind and the call
  * across into C): a 1M-entry snapshot is 10,000 calls of BATCH_ROWS rows, not 1M calls.
  * Statements are prepared once per row count (a full batch, and one per remainder size seen).
@@ -18,6 +19,7 @@ export const BATCH_ROWS = 100;
 const ROW = `(${placeholders(6)})`;
 
 export type EntryParams = [Key, string | null, string | null, string | null, string | null];
+export type Param = Key | string | null;
 
 export function keyOrder(a: Key, b: Key): number {
   if (typeof a === 'string') return typeof b === 'string' ? Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) : -1;
@@ -32,23 +34,21 @@ export class ListBatches {
   /** INSERT rows of `list` (a token twice raises SQLITE_CONSTRAINT_PRIMARYKEY); `target` is main or temp. */
   insert(target: 'list_entry' | 'temp.list_stage', list: string, rows: readonly EntryParams[]): void {
     if (rows.length === 0) return;
-    const values = target === 'list_entry' ? ROW : `(${placeholders(5)})`;
-    const stmt = this.statement(`ins:${target}:${rows.length}`, () =>
-      `INSERT INTO ${target} ${target === 'list_entry' ? `(${ENTRY_COLUMNS}) ` : ''}VALUES ${Array.from({ length: rows.length }, () => values).join(', ')}`);
-    stmt.run(target === 'list_entry' ? rows.flatMap((r) => [list, ...r]) : rows.flat());
+    const flat: Param[] = [];
+    for (const r of rows) {
+      if (target === 'list_entry') flat.push(list);
+      flat.push(...r);
+    }
+    this.insertFlat(target, rows.length, flat);
   }
 
-  /** Insert or overwrite rows of `list`; returns how many of them were new. Tokens must be distinct. */
-  upsert(list: string, rows: readonly EntryParams[]): number {
-    if (rows.length === 0) return 0;
-    const present = this.statement(`count:${rows.length}`, () =>
-      `SELECT COUNT(*) FROM list_entry WHERE list = ? AND token IN (${placeholders(rows.length)})`).pluck();
-    const existing = present.get(list, ...rows.map((r) => r[0])) as number;
-    const stmt = this.statement(`upsert:${rows.length}`, () => `INSERT INTO list_entry (${ENTRY_COLUMNS}) VALUES
-      ${Array.from({ length: rows.length }, () => ROW).join(', ')} ON CONFLICT (list, token) DO UPDATE SET
-      category = excluded.category, valid_from = excluded.valid_from, valid_to = excluded.valid_to, attrs = excluded.attrs`);
-    stmt.run(rows.flatMap((r) => [list, ...r]));
-    return rows.length - existing;
+  /** insert() with the parameters already flat: per row (list,) token, category, valid_from, valid_to, attrs. */
+  insertFlat(target: 'list_entry' | 'temp.list_stage', rowCount: number, flat: readonly Param[]): void {
+    if (rowCount === 0) return;
+    const values = target === 'list_entry' ? ROW : `(${placeholders(5)})`;
+    const stmt = this.statement(`ins:${target}:${rowCount}`, () =>
+      `INSERT INTO ${target} ${target === 'list_entry' ? `(${ENTRY_COLUMNS}) ` : ''}VALUES ${Array.from({ length: rowCount }, () => values).join(', ')}`);
+    stmt.run(flat);
   }
 
   /** Delete these tokens of `list`; returns how many rows went. */

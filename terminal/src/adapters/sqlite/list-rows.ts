@@ -1,4 +1,5 @@
 /** list_entry and list_meta rows <-> ListEntry and ListMeta. */
+import { isCardToken } from '@rescard/shared';
 import type { ListEntry, ListEntryAttrs, ListMeta, ListName } from '../../core/model.js';
 import { tokenFromKey, tokenKey } from './token-key.js';
 
@@ -28,13 +29,23 @@ export const placeholders = (n: number): string => Array.from({ length: n }, () 
 
 /** Attributes as stored: NULL for {} (most rows), JSON text otherwise. */
 export function encodeAttrs(attrs: ListEntryAttrs): string | null {
+  for (const _key in attrs) return nonEmptyAttrs(attrs);
+  return null; // no key at all: what most rows of a 1M list have, without a JSON.stringify
+}
+
+function nonEmptyAttrs(attrs: ListEntryAttrs): string | null {
   const json = JSON.stringify(attrs);
   return json === '{}' ? null : json;
 }
 
 /** token, category, valid_from, valid_to, attrs: the columns after `list`. */
 export function entryParams(e: ListEntry): [Key, string | null, string | null, string | null, string | null] {
-  return [tokenKey(e.token), e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs)];
+  return [entryKey(e.token), e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs)];
+}
+
+/** tokenKey(token), shortcut for a card token (canonical base64url of 32 bytes: it round-trips by definition). */
+export function entryKey(token: string): Key {
+  return isCardToken(token) ? Buffer.from(token, 'base64url') : tokenKey(token);
 }
 
 export function entryFromRow(r: EntryRow): ListEntry {

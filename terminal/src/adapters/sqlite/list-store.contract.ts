@@ -128,6 +128,20 @@ export function listStoreContract(name: string, factory: StoreFactory): void {
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 11), count: 2 }]);
     });
 
+    it('applies a delta whose tokens are deleted and upserted, upserted twice, or absent: last upsert wins, count exact', () => {
+      const { lists } = make();
+      const base = Array.from({ length: 300 }, (_, i) => entry('stoplist', tok(`d${i}`), { attrs: { reason: 'LOST' } }));
+      lists.replaceList(meta('stoplist', 1), base);
+      const revived = entry('stoplist', tok('d5'), { attrs: { reason: 'STOLEN' } }); // deleted and upserted: stays, changed
+      const twiceFirst = entry('stoplist', tok('new-1'), { attrs: { reason: 'LOST' } });
+      const twiceLast = entry('stoplist', tok('new-1'), { attrs: { reason: 'FRAUD' } });
+      const deletes = [tok('d5'), ...Array.from({ length: 150 }, (_, i) => tok(`d${i * 2 + 1}`)), tok('never-listed')]; // d5 is odd: named twice
+      lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [revived, twiceFirst, twiceLast], deletes });
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 300 - 150 + 1 + 1 }]);
+      expect(lists.lookup([tok('d5'), tok('new-1'), tok('d3'), tok('d4')], ['stoplist']).sort(byToken))
+        .toEqual([revived, twiceLast, base[4] ?? revived].sort(byToken));
+    });
+
     it('refuses a delta on another base, on no list, or going backwards, changing nothing', () => {
       const { lists } = make();
       expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [stopped], deletes: [] }), 'LIST_BASE_MISMATCH');

@@ -14,16 +14,23 @@
  * synchronous), another process's append waits on busy_timeout (5 s): swap multi-million snapshots
  * when the device is idle; deltas are small.
  * meta().count is the number of rows actually stored, whatever the manifest said.
- * A delta applies its deletes first, then its upserts (a token in both ends up upserted).
+ * A delta applies its deletes first, then its upserts (a token in both ends up upserted): in one
+ * pass in key order, each window of tokens deleted (changes = rows that existed), then the
+ * window's upserts inserted; no per-window COUNT probe (it cost a quarter of a 10k delta).
+ *
+ * A delta commits at synchronous=FULL like everything else. NORMAL would save ~50 ms of a 10k
+ * delta (the WAL fsync) and stay atomic, but a power cut before the next fsync would take the
+ * device back to the version before the delta while it had already reported the new one: a bus
+ * switched off right after a stop-list delta would start offline the next morning without it.
  */
 import type Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../../core/model.js';
 import type { ListDelta, ListStore } from '../../ports/list-store.js';
-import { BATCH_ROWS, ListBatches, inBatches, keyOrder, type EntryParams } from './list-batches.js';
+import { BATCH_ROWS, ListBatches, inBatches, keyOrder, type EntryParams, type Param } from './list-batches.js';
 import { checkListEntry, checkListMeta } from './list-entry-check.js';
 import {
-  ENTRY_COLUMNS, entryFromRow, entryParams, metaFromRow, placeholders, type EntryRow, type Key, type MetaRow,
+  ENTRY_COLUMNS, encodeAttrs, entryFromRow, entryKey, entryParams, metaFromRow, placeholders, type EntryRow, type Key, type MetaRow,
 } from './list-rows.js';
 import type { DeviceDb } from './open-device-db.js';
 import { guard, sqliteCode, toRescardError } from './store-error.js';
@@ -110,12 +117,22 @@ export class SqliteListStore implements ListStore {
         }
         this.refuseRollback(meta);
         delta.upserts.forEach((e, i) => checkListEntry(e, meta.list, i));
-        // Deletes first, then upserts; a token named twice among the upserts: the last one wins.
-        // In key order: consecutive rows share B-tree pages, so each page is read and dirtied once.
-        const upserts = [...new Map(delta.upserts.map((e) => [e.token, entryParams(e)])).values()].sort((a, b) => keyOrder(a[0], b[0]));
+        // Every token the delta names, once: null = delete; a token both deleted and upserted, or
+        // upserted twice, ends up as its last upsert.
+        const named = new Map<string, EntryParams | null>();
+        for (const t of delta.deletes) named.set(t, null);
+        for (const e of delta.upserts) named.set(e.token, entryParams(e));
+        // One pass in key order: per window, delete every named row that exists (changes = how many
+        // did), then insert the window's upserts. Consecutive keys share B-tree pages, so each page
+        // is read and dirtied once; and no separate probe is needed to count new vs changed rows.
+        const items = [...named].map(([t, row]) => ({ key: row?.[0] ?? entryKey(t), row })).sort((a, b) => keyOrder(a.key, b.key));
         let count = current.count;
-        inBatches(delta.deletes.map(tokenKey).sort(keyOrder), (keys) => (count -= this.batches.delete(meta.list, keys)));
-        inBatches(upserts, (rows) => (count += this.batches.upsert(meta.list, rows)));
+        inBatches(items, (window) => {
+          count -= this.batches.delete(meta.list, window.map((x) => x.key));
+          const rows = window.flatMap((x) => (x.row === null ? [] : [x.row]));
+          this.batches.insert('list_entry', meta.list, rows);
+          count += rows.length;
+        });
         this.putMeta(meta, count);
       }).immediate(),
     );
@@ -130,12 +147,16 @@ export class SqliteListStore implements ListStore {
   /** Insert every entry (inside the caller's transaction); returns how many. */
   private insertAll(list: ListName, entries: Iterable<ListEntry>): number {
     const it = entries[Symbol.iterator]();
-    let batch: EntryParams[] = [];
-    let last: EntryParams[0] | null = null;
+    // One flat parameter array per batch (the multi-row statement's shape): no per-row arrays.
+    let flat: Param[] = [];
+    let rows = 0;
+    let last: Key | null = null;
     let sorted = true;
     const flush = (): void => {
-      this.batches.insert(sorted ? 'list_entry' : 'temp.list_stage', list, batch);
-      batch = [];
+      if (sorted) this.batches.insertFlat('list_entry', rows, flat);
+      else this.batches.insertFlat('temp.list_stage', rows, flat.filter((_, i) => i % 6 !== 0)); // the stage has no list column
+      flat = [];
+      rows = 0;
     };
     for (let count = 0; ; count += 1) {
       let next: IteratorResult<ListEntry>;
@@ -149,15 +170,17 @@ export class SqliteListStore implements ListStore {
         if (!sorted) this.copyStage(list);
         return count;
       }
-      checkListEntry(next.value, list, count);
-      const row = entryParams(next.value);
-      if (sorted && last !== null && keyOrder(last, row[0]) >= 0) {
+      const e = next.value;
+      checkListEntry(e, list, count);
+      const key = entryKey(e.token);
+      if (sorted && last !== null && keyOrder(last, key) >= 0) {
         this.insertChecked(list, flush); // rows so far go to list_entry, the rest to the stage
         sorted = false;
       }
-      last = row[0];
-      batch.push(row);
-      if (batch.length === BATCH_ROWS) this.insertChecked(list, flush);
+      last = key;
+      flat.push(list, key, e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs));
+      rows += 1;
+      if (rows === BATCH_ROWS) this.insertChecked(list, flush);
     }
   }
 
