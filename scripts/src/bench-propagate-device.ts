@@ -5,18 +5,21 @@
  *             pinned key, SHA-256 + count of the payload, every line parsed, atomic swap) brings
  *             a store holding N entries to a new N-entry snapshot, served over real HTTP (node:http
  *             on port 0, streaming the file like the server's list route).
+ *   first:    the same snapshot onto an empty store (a new or re-provisioned device: no old rows
+ *             to delete), a fresh database file per round.
  *   delta:    the same client applies a signed M-entry delta (half puts of new cards, a quarter
  *             changed, a quarter deleted; too big to travel inline, so fetched by URL) on top.
  *   baselines (same run, same files, same machine): a bare HTTP download + SHA-256 of the same
  *             file; a bare better-sqlite3 insert of the same rows (pre-built parameters, one
  *             prepared single-row statement, one transaction) into an empty table of the same
  *             shape on a fresh file with the device's pragmas; for the delta, a bare download and
- *             a bare upsert/delete of its rows into the N-row table, one transaction.
+ *             a bare upsert/delete of its rows, one transaction, into a copy of the device file
+ *             taken just before the real delta (the same N rows: the same pages to read and write).
  * Files are written once (signed, rows in the device's key order, as the server writes them);
  * between rounds the store's recorded version is set back so the same file applies again.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +34,8 @@ import { median, round } from './bench-stats.js';
 
 export interface DeviceFigures {
   readonly snapshotMs: number;
+  /** The same snapshot onto an empty store. */
+  readonly firstSnapshotMs: number;
   readonly snapshotBaseline: { readonly downloadSha256Ms: number; readonly bareInsertMs: number; readonly sumMs: number };
   readonly deltaMs: number;
   readonly deltaBaseline: { readonly downloadSha256Ms: number; readonly bareApplyMs: number; readonly sumMs: number };
@@ -106,6 +111,47 @@ function bareInsert(dir: string, rows: readonly ReturnType<typeof row>[], r: num
   return ms;
 }
 
+type DeltaRow = { del: Buffer } | { put: ListFileRecord };
+
+/** The bare delta: its rows upserted/deleted one statement each, one transaction, into a copy of the device file. */
+function bareDelta(path: string, deltaRows: readonly DeltaRow[]): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('cache_size = -8192');
+  db.pragma('mmap_size = 0');
+  const up = db.prepare(`INSERT INTO list_entry VALUES ('benefit', ?, ?, ?, ?, ?) ON CONFLICT (list, token) DO UPDATE SET
+    category = excluded.category, valid_from = excluded.valid_from, valid_to = excluded.valid_to, attrs = excluded.attrs`);
+  const del = db.prepare("DELETE FROM list_entry WHERE list = 'benefit' AND token = ?");
+  const t = performance.now();
+  db.transaction(() => {
+    for (const x of deltaRows) {
+      if ('del' in x) del.run(x.del);
+      else if (x.put.op === 'put') up.run(...row({ list: 'benefit', token: 'token' in x.put.card ? x.put.card.token : '', category: x.put.category, validFrom: x.put.validFrom, validTo: x.put.validTo, attrs: x.put.attrs }));
+    }
+  }).immediate();
+  const ms = performance.now() - t;
+  db.close();
+  return ms;
+}
+
+/** The snapshot onto a new, empty device database (what a new validator does first). */
+async function firstSnapshot(path: string, announce: ListAnnounce, ctx: ApplyContext): Promise<number> {
+  const device = openDeviceDb(path);
+  try {
+    const t = performance.now();
+    const s = await applyAnnouncement(announce, 0, { ...ctx, load: { ...ctx.load, store: new SqliteListStore(device) } });
+    const ms = performance.now() - t;
+    if (s.steps[0]?.applied.meta.version !== 2) throw new Error('first snapshot not applied');
+    return ms;
+  } finally {
+    device.close();
+    rmSync(path, { force: true });
+    rmSync(`${path}-wal`, { force: true });
+    rmSync(`${path}-shm`, { force: true });
+  }
+}
+
 export async function deviceRounds(o: { entries: number; deltaEntries: number; rounds: number; log: (line: string) => void }): Promise<DeviceFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'rescard-bench-device-'));
   const key = generateListSigningKey('bench');
@@ -147,31 +193,27 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
     const delta: number[] = [];
     const deltaBase: { dl: number; apply: number }[] = [];
     const deltaRows = deltaRecords(o.entries, o.deltaEntries).map((r) => (r.op === 'del' ? { del: keyOf('token' in r.card ? r.card.token : '') } : { put: r }));
+    const first: number[] = [];
     for (let r = 0; r < o.rounds; r += 1) {
+      first.push(await firstSnapshot(join(dir, `first-${r}.db`), snapAnnounce, ctx));
       setVersion(1);
       t = performance.now();
       const s = await applyAnnouncement(snapAnnounce, 1, ctx);
       snap.push(performance.now() - t);
       if (s.steps[0]?.applied.meta.version !== 2) throw new Error('snapshot not applied');
+      // The bare delta's database: a copy of the device file as the real delta finds it.
+      device.db.pragma('wal_checkpoint(TRUNCATE)');
+      const barePath = join(dir, `bare-delta-${r}.db`);
+      copyFileSync(join(dir, 'device.db'), barePath);
       t = performance.now();
       const d = await applyAnnouncement(deltaAnnounce, 2, ctx);
       delta.push(performance.now() - t);
       if (d.steps[0]?.step !== 'delta') throw new Error('delta not applied');
       snapBase.push({ dl: await downloadSha256(`${http.baseUrl}lists/region/benefit/snapshot-2.ndjson`), ins: bareInsert(dir, rows, r) });
-      // Bare delta: the same rows into the device's N-row table, one transaction (then undone by the next swap).
       const dl = await downloadSha256(`${http.baseUrl}lists/region/benefit/delta-2-3.ndjson`);
-      const up = device.db.prepare(`INSERT INTO list_entry VALUES ('benefit', ?, ?, ?, ?, ?) ON CONFLICT (list, token) DO UPDATE SET
-        category = excluded.category, valid_from = excluded.valid_from, valid_to = excluded.valid_to, attrs = excluded.attrs`);
-      const del = device.db.prepare("DELETE FROM list_entry WHERE list = 'benefit' AND token = ?");
-      t = performance.now();
-      device.db.transaction(() => {
-        for (const x of deltaRows) {
-          if ('del' in x) del.run(x.del);
-          else if (x.put.op === 'put') up.run(...row({ list: 'benefit', token: 'token' in x.put.card ? x.put.card.token : '', category: x.put.category, validFrom: x.put.validFrom, validTo: x.put.validTo, attrs: x.put.attrs }));
-        }
-      }).immediate();
-      deltaBase.push({ dl, apply: performance.now() - t });
-      o.log(`device round ${r + 1}: snapshot fetch+verify+swap ${round(snap[r] ?? 0)} ms (bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms)`);
+      deltaBase.push({ dl, apply: bareDelta(barePath, deltaRows) });
+      rmSync(barePath, { force: true });
+      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms)`);
     }
     device.close();
     const dlS = median(snapBase.map((x) => x.dl));
@@ -180,6 +222,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
     const apD = median(deltaBase.map((x) => x.apply));
     return {
       snapshotMs: round(median(snap)),
+      firstSnapshotMs: round(median(first)),
       snapshotBaseline: { downloadSha256Ms: round(dlS), bareInsertMs: round(insS), sumMs: round(dlS + insS) },
       deltaMs: round(median(delta)),
       deltaBaseline: { downloadSha256Ms: round(dlD), bareApplyMs: round(apD), sumMs: round(dlD + apD) },
