@@ -5,6 +5,8 @@
  *   rescard_ingest_commits_total{result}     group commits: ok, failed
  *   rescard_ingest_queued_taps               taps received and not yet committed (writer thread)
  *   rescard_ingest_queue_bound_taps          the bound beyond which the broker holds clients back
+ *   rescard_ingest_writer_up                 1 while the writer thread runs
+ *   rescard_ingest_writer_restarts_total     restarts of the writer thread after it died
  *   rescard_mqtt_rejects_total{kind,reason}  messages refused (bad payload, ACL, connect)
  */
 import { Gauge, type Registry } from 'prom-client';
@@ -48,6 +50,22 @@ export function registerIngestMetrics(registry: Registry, writer: IngestWriter, 
     registers: [registry],
     collect() {
       this.set(writer.queued?.boundTaps ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'rescard_ingest_writer_up',
+    help: '1 while the tap writer thread runs (0: it died and is being restarted)',
+    registers: [registry],
+    collect() {
+      this.set(writer.thread === undefined || writer.thread.up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'rescard_ingest_writer_restarts_total',
+    help: 'Restarts of the tap writer thread after it died',
+    registers: [registry],
+    collect() {
+      this.set(writer.thread?.restarts ?? 0);
     },
   });
   new Gauge({

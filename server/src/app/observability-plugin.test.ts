@@ -92,6 +92,8 @@ describe('OpenAPI and metrics', () => {
     expect(text).toContain('rescard_ingest_commits_total{result="failed"} 0');
     expect(text).toContain('rescard_ingest_queued_taps 0');
     expect(text).toContain('rescard_ingest_queue_bound_taps 20000');
+    expect(text).toContain('rescard_ingest_writer_up 1');
+    expect(text).toContain('rescard_ingest_writer_restarts_total 0');
     expect(text).toContain('rescard_mqtt_rejects_total{kind="taps",reason="json"} 1');
   });
 

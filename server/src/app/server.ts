@@ -90,7 +90,7 @@ export async function createServer(deps: ServerDeps): Promise<RunningServer> {
     query: deps.query,
     // Request lines are info: kept out of the log unless the level is debug.
     logger: log.child({ module: 'http' }, { level: log.isLevelEnabled('debug') ? log.level : 'warn' }),
-    health: () => ({ uptimeMs: now() - startedAtMs, mqtt: { port: broker.port, clients: broker.aedes.connectedClients }, ingest: { ...writer.stats, ...(writer.queued ? { queuedTaps: writer.queued.taps, peakQueuedTaps: writer.queued.peakTaps } : {}) }, rejects: rejects.snapshot() }),
+    health: () => ({ uptimeMs: now() - startedAtMs, mqtt: { port: broker.port, clients: broker.aedes.connectedClients }, ingest: { ...writer.stats, ...(writer.queued ? { queuedTaps: writer.queued.taps, peakQueuedTaps: writer.queued.peakTaps } : {}), ...(writer.thread ? { writerUp: writer.thread.up, writerRestarts: writer.thread.restarts } : {}) }, rejects: rejects.snapshot() }),
   });
   const handles: PluginHandle[] = [];
   try {

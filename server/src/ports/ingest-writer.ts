@@ -63,6 +63,8 @@ export interface IngestWriter {
   readonly stats: Readonly<WriterStats>;
   /** Taps submitted and not yet committed, with its bound (writers that queue). */
   readonly queued?: { readonly taps: number; readonly peakTaps: number; readonly boundTaps: number };
+  /** Writers on a thread of their own: whether it runs, and its restarts after dying. */
+  readonly thread?: { readonly up: boolean; readonly restarts: number };
   submit(item: WorkItem, payload?: ValidatedPayload): void;
   /**
    * null while the writer has room; otherwise a promise that settles once it has caught up. The

@@ -91,6 +91,10 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
   const aedes = await Aedes.createBroker({
     ...(authenticate ? { authenticate } : {}), ...(authorizePublish ? { authorizePublish } : {}), ...(authorizeSubscribe ? { authorizeSubscribe } : {}),
     maxClientsIdLength: 64,
+    // Deliveries in flight broker-wide (mqemitter; aedes' default 100). The ingest holds a
+    // delivery while the tap writer is full (back-pressure on that client); with the default,
+    // 100 held deliveries would queue every other publish behind them, acks and lists included.
+    concurrency: 10_000,
   });
   const capture = options.capturePath === undefined ? null : capturePublishes(aedes, options.capturePath, log);
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'client error'));

@@ -10,7 +10,10 @@
  * The WAL file is not truncated by commits (open-server-db.ts: that stalled the writer). Here,
  * once a checkpoint has caught up and nothing was written for one interval, a WAL file larger
  * than `truncateAboveBytes` (64 MiB) is truncated (`wal_checkpoint(TRUNCATE)`, skipped if the
- * writer is active): the disk space a drain used comes back when the load pauses.
+ * writer is active): the disk space a drain used comes back when the load pauses. Under load
+ * that never pauses (heartbeats of thousands of devices), a caught-up WAL above `capBytes`
+ * (512 MiB) is truncated anyway: one commit then waits for the truncate (~90 ms measured for
+ * a few hundred MB on this disk, discard on).
  *
  * The worker is inline code (eval) so that it runs the same from src (tests) and dist.
  */
@@ -31,7 +34,8 @@ const timer = setInterval(() => {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
     const idle = r.busy === 0 && r.log === r.checkpointed && r.log === lastLog;
     lastLog = r.log;
-    if (idle && walBytes() > workerData.truncateAboveBytes) {
+    const bytes = r.busy === 0 && r.log === r.checkpointed ? walBytes() : 0;
+    if ((idle && bytes > workerData.truncateAboveBytes) || bytes > workerData.capBytes) {
       const [t] = db.pragma('wal_checkpoint(TRUNCATE)');
       if (t.busy === 0) { lastLog = -1; parentPort.postMessage({ truncated: true }); }
     }
@@ -45,21 +49,29 @@ export class WalCheckpointer {
 
   /** WAL truncations done (they follow pauses in the writes). */
   truncations = 0;
+  private exited = false;
 
-  constructor(path: string, log: Logger, intervalMs = 200, truncateAboveBytes = 64 * 1024 * 1024) {
+  constructor(path: string, log: Logger, intervalMs = 200, truncateAboveBytes = 64 * 1024 * 1024, capBytes = 512 * 1024 * 1024) {
     const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, sqliteModule, truncateAboveBytes } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, sqliteModule, truncateAboveBytes, capBytes } });
     this.worker.on('message', (m: { error?: string; truncated?: boolean }) => {
       if (m.error) log.warn({ err: m.error }, 'background WAL checkpoint failed (the writer checkpoints as a fallback)');
       if (m.truncated) this.truncations += 1;
     });
     this.worker.on('error', (err) => log.warn({ err }, 'WAL checkpointer stopped'));
+    this.worker.once('exit', () => (this.exited = true));
     this.worker.unref();
   }
 
   async stop(): Promise<void> {
+    if (this.exited) return;
     const stopped = new Promise<void>((resolve) => {
-      this.worker.once('message', () => resolve());
+      const onMessage = (m: { stopped?: boolean }): void => {
+        if (!m.stopped) return;
+        this.worker.off('message', onMessage);
+        resolve();
+      };
+      this.worker.on('message', onMessage);
       this.worker.once('exit', () => resolve());
     });
     this.worker.postMessage('stop');

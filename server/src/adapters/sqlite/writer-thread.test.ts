@@ -124,6 +124,8 @@ describe('WriterThread (the group writer in a worker thread over server.db)', ()
     const after = await committed(writer, 'bus-4', [3, 4]); // waits for the new worker (~1 s)
     expect(after).toEqual([{ deviceId: 'bus-4', committedUpTo: 4, duplicates: 0 }]);
     expect(rows('bus-4')).toBe(4);
+    expect(writer.thread).toEqual({ up: true, restarts: 1 });
+    expect(writer.stats).toMatchObject({ messages: 2, taps: 4, inserted: 4 }); // the dead worker's counts kept
   });
 
   it('stop commits what was submitted before the worker ends', async () => {
@@ -134,7 +136,23 @@ describe('WriterThread (the group writer in a worker thread over server.db)', ()
     expect(acks).toHaveLength(5); // each reports the high-water mark after its group's commit
     expect(acks.at(-1)).toBe(5);
     expect(rows('bus-5')).toBe(5);
-    expect(() => writer.submit(...deviceItem('bus-5', [6]))).toThrow(/stopping/);
+    let late = false;
+    writer.submit(...deviceItem('bus-5', [6], () => (late = true))); // after stop: not taken, never acknowledged
+    await new Promise((r) => setTimeout(r, 50));
+    expect([late, rows('bus-5'), writer.queued.taps]).toEqual([false, 5, 0]);
+  });
+
+  it('stop while a dead worker waits for its restart: no worker is started, what waits is not acknowledged, the process can exit', async () => {
+    const { writer, rows } = await setup();
+    await committed(writer, 'bus-6', [1]);
+    await (writer['worker'] as Worker).terminate();
+    while (writer.thread.up) await new Promise((r) => setTimeout(r, 10));
+    let acked = false;
+    writer.submit(...deviceItem('bus-6', [2], () => (acked = true)));
+    await writer.stop();
+    await new Promise((r) => setTimeout(r, 1500)); // past the 1 s restart delay
+    expect(writer.thread).toEqual({ up: false, restarts: 1 });
+    expect([acked, rows('bus-6'), writer.queued.taps]).toEqual([false, 1, 0]);
   });
 
   it('refuses to start on a file that is not a database, with SERVER_STORE_FAILURE', async () => {

@@ -17,7 +17,7 @@
  * the store is idempotent on device + seq), and a new worker starts after a backoff (1 s,
  * doubling to 30 s); items submitted meanwhile wait for it, under the same bound.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RescardError } from '@rescard/shared';
@@ -41,10 +41,28 @@ interface Held {
 
 type ItemRequest = Extract<WriterRequest, { t: 'item' }>;
 
-/** The worker's compiled file; from the sources (tests run them), the build of the same file. */
+const ZERO: WriterStats = { messages: 0, taps: 0, inserted: 0, duplicates: 0, conflicts: 0, commits: 0, commitFailures: 0 };
+
+/** Sources the worker runs (from the build): checked against it when this module runs from src. */
+const WORKER_SOURCES = ['adapters/sqlite/writer-worker', 'adapters/sqlite/sqlite-ingest-store', 'adapters/sqlite/open-server-db', 'app/group-writer', 'core/seq-state'];
+
+/**
+ * The worker's compiled file. From the sources (vitest runs them) it is the build of the same
+ * file, which must not be older than the sources it was built from: a stale build would test old
+ * code, so that is refused (run `npm run build`; `npm test` builds first).
+ */
 function workerFile(): string {
   const here = fileURLToPath(new URL('./writer-worker.js', import.meta.url));
-  return existsSync(here) ? here : here.replace(/([/\\])src([/\\])adapters/, '$1dist$2adapters');
+  if (existsSync(here)) return here;
+  const srcRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const distRoot = srcRoot.replace(/([/\\])src([/\\])$/, '$1dist$2');
+  for (const f of WORKER_SOURCES) {
+    const built = `${distRoot}${f}.js`;
+    if (!existsSync(built) || statSync(built).mtimeMs < statSync(`${srcRoot}${f}.ts`).mtimeMs) {
+      throw new RescardError('SERVER_STORE_FAILURE', `the tap writer's build is missing or older than its source (${f}): run npm run build`, { file: built });
+    }
+  }
+  return `${distRoot}adapters/sqlite/writer-worker.js`;
 }
 
 /** A copy of the payload in an ArrayBuffer of its own, to transfer (a Buffer may view a shared pool). */
@@ -55,8 +73,12 @@ function ownBytes(bytes: Buffer): Uint8Array {
 }
 
 export class WriterThread implements IngestWriter {
-  readonly stats: WriterStats = { messages: 0, taps: 0, inserted: 0, duplicates: 0, conflicts: 0, commits: 0, commitFailures: 0 };
+  readonly stats: WriterStats = { ...ZERO };
+  /** Totals of the workers that died (a new worker counts from zero). */
+  private base: WriterStats = { ...ZERO };
   private worker: Worker | null = null;
+  private starting: Promise<void> | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
   private readonly held = new Map<number, Held>();
   /** Items submitted while no worker runs (after a crash, until the new one starts). */
   private waiting: { request: ItemRequest; transfer: ArrayBuffer[] }[] = [];
@@ -66,7 +88,13 @@ export class WriterThread implements IngestWriter {
   private peak = 0;
   private relief: { promise: Promise<void>; resolve: () => void } | null = null;
   private restartDelayMs = 1000;
+  private upSinceMs = 0;
+  private restarts = 0;
+  /** stop() was called: no restart. */
+  private stopRequested = false;
+  /** stop() has drained: submissions are no longer taken. */
   private stopping = false;
+  private stopped: Promise<void> | null = null;
   private readonly maxQueuedTaps: number;
 
   private constructor(private readonly options: WriterThreadOptions) {
@@ -81,7 +109,11 @@ export class WriterThread implements IngestWriter {
   }
 
   submit(item: WorkItem, payload?: ValidatedPayload): void {
-    if (this.stopping) throw new RescardError('SERVER_STORE_FAILURE', 'the tap writer is stopping');
+    if (this.stopping) {
+      // Shutting down: not taken, so never acknowledged; the device keeps the taps and resends.
+      this.options.log.debug('tap writer stopping: message not taken (the device resends it)');
+      return;
+    }
     const id = this.nextId++;
     // A message without taps (a status) counts as one: a flood of statuses is bounded too.
     const taps = Math.max(1, item.batches.reduce((n, b) => n + b.taps.length, 0));
@@ -115,39 +147,51 @@ export class WriterThread implements IngestWriter {
     return { taps: this.queuedTaps, peakTaps: this.peak, boundTaps: this.maxQueuedTaps };
   }
 
-  drain(): Promise<void> {
+  /** Whether a worker runs, and how often one was restarted after dying. */
+  get thread(): { readonly up: boolean; readonly restarts: number } {
+    return { up: this.worker !== null, restarts: this.restarts };
+  }
+
+  /** Commits what was submitted (waiting for a worker that is starting). */
+  async drain(): Promise<void> {
+    if (this.worker === null && this.starting !== null) await this.starting.catch(() => undefined);
     const worker = this.worker;
-    if (worker === null) return Promise.resolve();
+    if (worker === null) return;
     const id = this.nextId++;
-    return new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
       this.drains.set(id, resolve);
       worker.postMessage({ t: 'drain', id } satisfies WriterRequest);
     });
   }
 
   /** Commits what was submitted, closes the worker's connection, ends the worker. */
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    await this.drain();
-    this.stopping = true;
-    const worker = this.worker;
-    if (worker === null) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ t: 'stop' } satisfies WriterRequest);
-    await exited;
-    this.worker = null;
+  stop(): Promise<void> {
+    this.stopRequested = true;
+    return (this.stopped ??= (async () => {
+      if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+      await this.drain();
+      this.stopping = true;
+      const worker = this.worker;
+      if (worker !== null) {
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage({ t: 'stop' } satisfies WriterRequest);
+        await exited;
+        this.worker = null;
+      }
+      this.abandon('stopped');
+    })());
   }
 
   private spawn(): Promise<void> {
     const data: WriterWorkerData = { dbPath: this.options.dbPath, options: this.options.group, logLevel: this.options.log.level };
     const worker = new Worker(workerFile(), { workerData: data });
-    return new Promise<void>((resolve, reject) => {
+    const starting = new Promise<void>((resolve, reject) => {
       let started = false;
       worker.on('message', (m: WriterReply) => {
         if (m.t === 'ready') {
           started = true;
           this.worker = worker;
-          this.restartDelayMs = 1000;
+          this.upSinceMs = Date.now();
           for (const w of this.waiting) worker.postMessage(w.request, w.transfer);
           this.waiting = [];
           resolve();
@@ -158,15 +202,18 @@ export class WriterThread implements IngestWriter {
       worker.on('error', (err) => this.options.log.error({ err }, 'tap writer thread failed'));
       worker.on('exit', (code) => {
         if (!started) return reject(new RescardError('SERVER_STORE_FAILURE', `the tap writer stopped at start (exit ${code})`, { path: this.options.dbPath }));
-        if (this.stopping) return;
-        this.onCrash(code);
+        if (this.worker === worker && !this.stopping) this.onCrash(code);
       });
+    });
+    this.starting = starting;
+    return starting.finally(() => {
+      if (this.starting === starting) this.starting = null;
     });
   }
 
   private onReply(m: WriterReply): void {
     if (m.t === 'done') {
-      Object.assign(this.stats, m.stats);
+      this.count(m.stats);
       for (const o of m.outcomes) {
         const h = this.held.get(o.id);
         if (h === undefined) continue;
@@ -180,10 +227,15 @@ export class WriterThread implements IngestWriter {
         }
       }
     } else if (m.t === 'drained') {
-      Object.assign(this.stats, m.stats);
+      this.count(m.stats);
       this.drains.get(m.id)?.();
       this.drains.delete(m.id);
     } else if (m.t === 'log') this.relog(m.line);
+  }
+
+  /** The running worker's counters on top of those of the workers before it. */
+  private count(worker: WriterStats): void {
+    for (const k of Object.keys(ZERO) as (keyof WriterStats)[]) this.stats[k] = this.base[k] + worker[k];
   }
 
   private release(taps: number): void {
@@ -194,35 +246,50 @@ export class WriterThread implements IngestWriter {
     }
   }
 
-  /** The worker is gone: what it held is not acknowledged (devices resend); start another. */
-  private onCrash(code: number): void {
-    this.worker = null;
+  /** Everything held is let go unacknowledged (devices resend); pending drains return. */
+  private abandon(why: string): number {
     const lost = this.held.size;
     for (const h of this.held.values()) this.release(h.taps);
     this.held.clear();
+    this.waiting = [];
     for (const resolve of this.drains.values()) resolve();
     this.drains.clear();
+    if (lost > 0) this.options.log.warn({ unacknowledged: lost, why }, 'tap writer: messages not acknowledged (devices resend them)');
+    return lost;
+  }
+
+  /** The worker is gone: what it held is not acknowledged (devices resend); start another. */
+  private onCrash(code: number): void {
+    this.worker = null;
+    this.base = { ...this.stats };
+    this.restarts += 1;
+    // Backoff starts again only after a worker stayed up a minute: a crash loop keeps doubling.
+    if (Date.now() - this.upSinceMs >= 60_000) this.restartDelayMs = 1000;
+    const lost = this.abandon('writer thread died');
     this.options.log.error({ exitCode: code, unacknowledged: lost, restartInMs: this.restartDelayMs }, 'tap writer thread died: its messages are not acknowledged, devices resend them');
     this.restart();
   }
 
   private restart(): void {
+    if (this.stopRequested) return;
     const delay = this.restartDelayMs;
     this.restartDelayMs = Math.min(30_000, this.restartDelayMs * 2);
-    setTimeout(() => {
-      if (this.stopping) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopRequested) return;
       this.spawn().catch((err: unknown) => {
         this.options.log.error({ err, retryInMs: this.restartDelayMs }, 'tap writer thread did not restart');
         this.restart();
       });
-    }, delay).unref();
+    }, delay);
+    this.restartTimer.unref();
   }
 
-  /** A log line of the worker, written through this thread's logger. */
+  /** A log line of the worker, written through this thread's logger at its level. */
   private relog(line: string): void {
     try {
       const { level, msg, ...fields } = JSON.parse(line) as { level: number; msg?: string } & Record<string, unknown>;
-      const method = level >= 50 ? 'error' : level >= 40 ? 'warn' : level >= 30 ? 'info' : 'debug';
+      const method = level >= 60 ? 'fatal' : level >= 50 ? 'error' : level >= 40 ? 'warn' : level >= 30 ? 'info' : level >= 20 ? 'debug' : 'trace';
       this.options.log[method]({ ...fields, thread: 'writer' }, msg ?? '');
     } catch {
       this.options.log.warn({ line: line.slice(0, 200) }, 'unreadable log line from the tap writer');
