@@ -42,7 +42,7 @@ export interface EmbeddedBroker {
    * returns a promise, aedes reads nothing more from the publishing client until it settles
    * (back-pressure from a full writer).
    */
-  subscribe(filter: string, handler: (topic: string, payload: Buffer, clientId: string | null) => Promise<void> | undefined | void): Promise<void>;
+  subscribe(filter: string, handler: (topic: string, payload: Buffer, clientId: string | null) => unknown): Promise<void>;
   /** Stop listening, disconnect every client, close. */
   close(): Promise<void>;
 }
@@ -151,15 +151,15 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
     subscribe: (filter, handler) =>
       new Promise<void>((resolve) => {
         const deliver = (packet: AedesPublishPacket, done: () => void): void => {
-          let held: Promise<void> | undefined | void;
+          let held: unknown;
           try {
             const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
             held = handler(packet.topic, payload, (packet as { clientId?: string }).clientId ?? null);
           } catch (err) {
             log.error({ err, topic: packet.topic }, 'in-process subscriber threw');
           }
-          if (held) held.then(done, done);
-          else done();
+          if (held instanceof Promise) held.then(done, done);
+          else done(); // anything else a handler returns is not a hold
         };
         aedes.subscribe(filter, deliver, resolve);
       }),
