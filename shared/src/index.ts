@@ -19,3 +19,4 @@ export * from './lists/list-file-reader.js';
 export * from './lists/list-file.js';
 export * from './protocol/index.js';
 export * from './device-pki/index.js';
+export * from './worker-file.js';

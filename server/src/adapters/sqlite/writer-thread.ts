@@ -17,10 +17,8 @@
  * the store is idempotent on device + seq), and a new worker starts after a backoff (1 s,
  * doubling to 30 s); items submitted meanwhile wait for it, under the same bound.
  */
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { RescardError } from '@rescard/shared';
+import { RescardError, builtWorkerFile } from '@rescard/shared';
 import type { Logger } from 'pino';
 import type { GroupWriterOptions } from '../../app/group-writer.js';
 import type { DeviceResult, IngestWriter, ValidatedPayload, WorkItem, WriterStats } from '../../ports/ingest-writer.js';
@@ -43,27 +41,9 @@ type ItemRequest = Extract<WriterRequest, { t: 'item' }>;
 
 const ZERO: WriterStats = { messages: 0, taps: 0, inserted: 0, duplicates: 0, conflicts: 0, commits: 0, commitFailures: 0 };
 
-/** Sources the worker runs (from the build): checked against it when this module runs from src. */
-const WORKER_SOURCES = ['adapters/sqlite/writer-worker', 'adapters/sqlite/sqlite-ingest-store', 'adapters/sqlite/open-server-db', 'app/group-writer', 'core/seq-state'];
-
-/**
- * The worker's compiled file. From the sources (vitest runs them) it is the build of the same
- * file, which must not be older than the sources it was built from: a stale build would test old
- * code, so that is refused (run `npm run build`; `npm test` builds first).
- */
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./writer-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const srcRoot = fileURLToPath(new URL('../../', import.meta.url));
-  const distRoot = srcRoot.replace(/([/\\])src([/\\])$/, '$1dist$2');
-  for (const f of WORKER_SOURCES) {
-    const built = `${distRoot}${f}.js`;
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(`${srcRoot}${f}.ts`).mtimeMs) {
-      throw new RescardError('SERVER_STORE_FAILURE', `the tap writer's build is missing or older than its source (${f}): run npm run build`, { file: built });
-    }
-  }
-  return `${distRoot}adapters/sqlite/writer-worker.js`;
-}
+/** The worker's compiled file (shared builtWorkerFile: from the sources, a build no older than them). */
+const workerFile = (): string =>
+  builtWorkerFile(import.meta.url, './writer-worker.js', ['./writer-worker.ts', './sqlite-ingest-store.ts', './open-server-db.ts', '../../app/group-writer.ts', '../../core/seq-state.ts']);
 
 /** A copy of the payload in an ArrayBuffer of its own, to transfer (a Buffer may view a shared pool). */
 function ownBytes(bytes: Buffer): Uint8Array {
