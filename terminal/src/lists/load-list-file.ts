@@ -10,6 +10,8 @@
  *    iterable finished, so a throw anywhere (malformed line, altered or truncated payload) leaves
  *    the old list in place. (A separate hash-only pass 1 cost 0.3 s per 1M entries and bought
  *    nothing the store's transaction does not already give.) Memory is constant in the list's size.
+ *    A signed snapshot of IN_THREAD_BELOW_LINES lines or more is parsed on a second thread while
+ *    this one inserts (snapshot-parse-thread.ts: same checks, same errors, pulled synchronously).
  * 3. Delta: one pass, parsed and held in memory (at most MAX_DELTA_RECORDS lines), verified at the
  *    end of the stream, then store.applyDelta: one transaction with the version, on the exact base.
  * The store re-checks rollback and base under its own transaction (another loader may have won).
@@ -19,6 +21,7 @@ import type { ListEntry, ListMeta } from '../core/model.js';
 import type { ListStore } from '../ports/list-store.js';
 import { checkListHeader, type ListFilePolicy } from './check-list-header.js';
 import { cardToken, snapshotEntries, toListEntry } from './list-file-entries.js';
+import { IN_THREAD_BELOW_LINES, entriesParsedInWorker } from './snapshot-parse-thread.js';
 
 export interface LoadListFileOptions extends ListFilePolicy {
   readonly store: ListStore;
@@ -50,8 +53,12 @@ export async function loadListFile(path: string, options: LoadListFileOptions): 
 }
 
 function applySnapshot(reader: ListFileReader, meta: ListMeta, options: LoadListFileOptions): number {
-  // recordsSync() verifies the manifest's sha256 and count when it finishes, before the commit.
-  options.store.replaceList(meta, snapshotEntries(reader.recordsSync(), meta.list, options.keyring));
+  // Both sources verify the manifest's sha256 and count when they finish, before the commit.
+  const { count } = reader.promised();
+  const entries = !reader.header.dev && count !== undefined && count >= IN_THREAD_BELOW_LINES
+    ? entriesParsedInWorker({ path: reader.path, payloadOffset: reader.payloadOffset, expected: reader.promised() }, meta.list)
+    : snapshotEntries(reader.recordsSync(), meta.list, options.keyring);
+  options.store.replaceList(meta, entries);
   return options.store.meta().find((m) => m.list === meta.list)?.count ?? 0; // one row per line
 }
 
