@@ -6,7 +6,7 @@
  * Any error is posted with its code, message and details, then the thread ends.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { PayloadScanner, READ_CHUNK_BYTES, isRescardError, lineError } from '@rescard/shared';
 import type { ParseReply, ParseWorkerData } from './snapshot-parse-messages.js';
 
