@@ -65,6 +65,15 @@ describe('PayloadScanner: framing', () => {
     }
   });
 
+  it('refuses a line that starts with a byte-order mark wherever the chunks split it', () => {
+    const payload = Buffer.from(`{"t":"${tok(1)}"}\n{"t":"${tok(2)}"}\n\uFEFF{"t":"${tok(3)}"}\n`, 'utf8');
+    const third = payload.indexOf(0xef);
+    for (const size of [payload.length, third, third + 1, third + 2, 7]) {
+      const err = refusal(() => scan(payload, opts(), size));
+      expect([size, err.code, err.details['line']]).toEqual([size, 'LIST_FILE_INVALID', 4]);
+    }
+  });
+
   it('hash-only mode counts lines and does not parse', () => {
     const scanner = new PayloadScanner({ kind: 'snapshot', dev: false, parse: false, expected: { count: 2 } });
     scanner.feed(Buffer.from('garbage\nmore garbage\n'));

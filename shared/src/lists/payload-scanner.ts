@@ -46,7 +46,9 @@ function mismatch(problem: string, reason: string, details: Record<string, unkno
 
 export class PayloadScanner {
   private readonly hash: Hash = createHash('sha256');
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: a U+FEFF at the start of a line stays in it (and fails JSON), as it does on the
+  // checked path; a line must not parse differently with where a chunk boundary falls.
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private partial: Buffer[] = [];
   private partialBytes = 0;
   private count = 0;

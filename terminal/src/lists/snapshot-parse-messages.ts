@@ -6,7 +6,7 @@ export interface ParseWorkerData {
   readonly path: string;
   readonly payloadOffset: number;
   readonly expected: { readonly sha256?: string | undefined; readonly count?: number | undefined };
-  /** [0] batches posted, [1] batches taken (Int32). */
+  /** Int32 slots: [0] batches posted, [1] batches taken, [2] 1 once the worker ended. */
   readonly signal: SharedArrayBuffer;
   readonly port: MessagePort;
   readonly batchEntries: number;

@@ -26,8 +26,11 @@ const BATCH_ENTRIES = 2000;
 const MAX_BATCHES_AHEAD = 8;
 const STALL_MS = 30_000;
 
+const SHARED = '../../../shared/src/lists/';
 const workerFile = (): string =>
-  builtWorkerFile(import.meta.url, './snapshot-parse-worker.js', ['./snapshot-parse-worker.ts', '../../../shared/src/lists/payload-scanner.ts', '../../../shared/src/lists/canonical-line.ts', '../../../shared/src/lists/list-record.ts']);
+  builtWorkerFile(import.meta.url, './snapshot-parse-worker.js', [
+    './snapshot-parse-worker.ts', ...['payload-scanner', 'canonical-line', 'list-record', 'list-fields', 'list-attrs'].map((f) => `${SHARED}${f}.ts`),
+  ]);
 
 export interface SnapshotSource {
   readonly path: string;
@@ -37,15 +40,19 @@ export interface SnapshotSource {
 
 /** The snapshot's entries, parsed on another thread; returns the verified digest after the last one. */
 export function* entriesParsedInWorker(source: SnapshotSource, list: ListName): Generator<ListEntry, PayloadDigest, undefined> {
-  const signalBuffer = new SharedArrayBuffer(8);
+  const signalBuffer = new SharedArrayBuffer(12);
   const signal = new Int32Array(signalBuffer);
   const { port1, port2 } = new MessageChannel();
+  // [0] batches posted, [1] batches taken, [2] 1 once the worker ended.
   const data: ParseWorkerData = {
     path: source.path, payloadOffset: source.payloadOffset, expected: source.expected, signal: signalBuffer, port: port2,
     batchEntries: BATCH_ENTRIES, maxBatchesAhead: MAX_BATCHES_AHEAD,
   };
   const worker = new Worker(workerFile(), { workerData: data, transferList: [port2] });
   worker.unref();
+  // A worker that dies without posting sets signal[2] (its exit handler) or, failing that, the
+  // stall timeout ends the wait; its 'error' event must not take the process down.
+  worker.on('error', () => undefined);
   try {
     for (let taken = 0; ; taken += 1) {
       const reply = next(port1, signal, taken);
@@ -60,17 +67,19 @@ export function* entriesParsedInWorker(source: SnapshotSource, list: ListName): 
     }
   } finally {
     port1.close();
-    void worker.terminate();
+    void worker.terminate(); // also ends a worker waiting for room (Atomics.wait)
   }
 }
 
 /** The next reply, waiting for it without returning to the event loop. */
 function next(port: MessagePort, signal: Int32Array, taken: number): ParseReply {
-  const deadline = Date.now() + STALL_MS;
+  const deadline = performance.now() + STALL_MS; // monotonic: the wall clock may be stepped (GPS, NTP)
   for (;;) {
+    const exited = Atomics.load(signal, 2) === 1;
     const m = receiveMessageOnPort(port);
     if (m !== undefined) return m.message as ParseReply;
-    if (Date.now() > deadline) {
+    if (exited) throw new RescardError('LIST_FILE_INVALID', 'list file: the parse thread ended without an answer', { reason: 'io' });
+    if (performance.now() > deadline) {
       throw new RescardError('LIST_FILE_INVALID', `list file: the parse thread posted nothing for ${STALL_MS / 1000} s`, { reason: 'io' });
     }
     Atomics.wait(signal, 0, taken, 100); // returns as soon as the worker posts the next batch

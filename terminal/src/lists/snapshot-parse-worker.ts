@@ -12,7 +12,7 @@ import type { ParseReply, ParseWorkerData } from './snapshot-parse-messages.js';
 
 const data = workerData as ParseWorkerData;
 const port = data.port;
-const signal = new Int32Array(data.signal); // [0] batches posted, [1] batches taken
+const signal = new Int32Array(data.signal); // [0] batches posted, [1] batches taken, [2] ended
 
 function post(reply: ParseReply): void {
   port.postMessage(reply);
@@ -62,6 +62,12 @@ function run(): void {
     closeSync(fd);
   }
 }
+
+// signal[2]: set when this thread ends, whatever the way (the consumer stops waiting for it).
+process.on('exit', () => {
+  Atomics.store(signal, 2, 1);
+  Atomics.notify(signal, 0);
+});
 
 try {
   run();

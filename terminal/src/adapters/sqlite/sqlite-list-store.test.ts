@@ -26,6 +26,31 @@ describe('SqliteListStore: list work commits at FULL', () => {
     expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), count: 0 }]);
   });
 
+  it('closes the entries iterator when a swap fails part-way (a parse thread behind it stops), and keeps the old list', () => {
+    device = openDeviceDb(tempDbPath());
+    const lists = new SqliteListStore(device);
+    lists.replaceList(meta('stoplist', 1), [entry('stoplist', tok('keep'))]);
+    let closed = false;
+    let pulled = 0;
+    const source: Iterable<ReturnType<typeof entry>> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          pulled += 1;
+          // the third entry belongs to another list: refused by the store's entry check
+          return { done: false, value: entry(pulled === 3 ? 'benefit' : 'stoplist', tok(`n${pulled}`)) };
+        },
+        return: () => {
+          closed = true;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    expect(() => lists.replaceList(meta('stoplist', 2), source)).toThrow();
+    expect([closed, pulled]).toEqual([true, 3]);
+    expect(lists.meta()).toEqual([{ ...meta('stoplist', 1), count: 1 }]);
+    expect(lists.lookup([tok('keep')], ['stoplist'])).toHaveLength(1);
+  });
+
   it('keeps a delta and its version together across a reopen', () => {
     const path = tempDbPath();
     device = openDeviceDb(path);

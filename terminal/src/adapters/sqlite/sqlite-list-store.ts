@@ -144,9 +144,23 @@ export class SqliteListStore implements ListStore {
     return guard('extendFreshness', () => this.s.extend.run(expiresAtMs, list, version, expiresAtMs).changes === 1);
   }
 
-  /** Insert every entry (inside the caller's transaction); returns how many. */
+  /**
+   * Insert every entry (inside the caller's transaction); returns how many. If this throws, the
+   * entries' iterator is closed (return()): a source on another thread stops at once.
+   */
   private insertAll(list: ListName, entries: Iterable<ListEntry>): number {
     const it = entries[Symbol.iterator]();
+    let finished = false;
+    try {
+      const count = this.insertFrom(list, it);
+      finished = true;
+      return count;
+    } finally {
+      if (!finished) it.return?.();
+    }
+  }
+
+  private insertFrom(list: ListName, it: Iterator<ListEntry>): number {
     // One flat parameter array per batch (the multi-row statement's shape): no per-row arrays.
     let flat: Param[] = [];
     let rows = 0;
