@@ -120,10 +120,14 @@ describe.skipIf(!existsSync(SIM) || !existsSync(SERVER))('rescard-sim fleet agai
     const dir = mkdtempSync(join(tmpdir(), 'rescard-fleet-kill-'));
     dirs.push(dir);
     const first = await startServer(join(dir, 'server'));
-    // 20 × 100 taps/s in batches of 20: batches are always in flight when the server dies.
+    // 20 × 100 taps/s in batches of 20.
     const fleet = runFleet(['--server', `http://127.0.0.1:${first.ports.http}`, ...FLEET, '--rate', '100', '--duration', '7', '--reconnect-ms', '300', '--ack-timeout-ms', '2000']);
     await sleep(2500);
     const killed = new Promise((r) => first.child.once('exit', r));
+    // Frozen first, so that batches are surely sent and unacknowledged when it dies (the kernel
+    // still takes their bytes; acks come within ms otherwise, and a kill could fall between batches).
+    first.child.kill('SIGSTOP');
+    await sleep(500);
     first.child.kill('SIGKILL');
     await killed;
     await sleep(1500); // terminals tap offline meanwhile
