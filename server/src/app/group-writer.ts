@@ -67,10 +67,6 @@ export class GroupWriter implements IngestWriter {
     for (const item of items) this.commitGroup([item]);
   }
 
-  get pendingCount(): number {
-    return this.pending.length;
-  }
-
   /** Never full: a group is committed synchronously once it holds maxGroupTaps. */
   pressure(): null {
     return null;

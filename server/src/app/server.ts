@@ -3,6 +3,7 @@
  * order (HTTP; broker; last group committed; database closed). Plugins (the list service, later
  * the console) get the fastify instance and the broker before anything listens.
  */
+import { RescardError, topics } from '@rescard/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { startEmbeddedBroker, type BrokerTlsOptions, type EmbeddedBroker } from '../adapters/mqtt/embedded-broker.js';
@@ -10,7 +11,6 @@ import { accessHooks } from '../adapters/mqtt/access-hooks.js';
 import { buildHttp } from '../adapters/http/build-http.js';
 import type { IngestStore, QueryStore } from '../ports/ingest-store.js';
 import type { IngestWriter } from '../ports/ingest-writer.js';
-import { RescardError, topics } from '@rescard/shared';
 import { GroupWriter } from './group-writer.js';
 import { createIngestHandler } from './ingest-handlers.js';
 import { Rejects } from './rejects.js';
