@@ -8,7 +8,11 @@
  *   first:    the same snapshot onto an empty store (a new or re-provisioned device: no old rows
  *             to delete), a fresh database file per round.
  *   delta:    the same client applies a signed M-entry delta (half puts of new cards, a quarter
- *             changed, a quarter deleted; too big to travel inline, so fetched by URL) on top.
+ *             changed, a quarter deleted; too big to travel inline, so fetched by URL) on top:
+ *             from the announcement until every lookup answers with the delta.
+ *   fold:     then the device's background work folding that delta's pending rows into the
+ *             1M-row list (compactDeltas in the compactor's 256-row steps, pauses left out): its
+ *             total and its longest step (how long one step can hold a tap).
  *   baselines (same run, same files, same machine): a bare HTTP download + SHA-256 of the same
  *             file; a bare better-sqlite3 insert of the same rows (pre-built parameters, one
  *             prepared single-row statement, one transaction) into an empty table of the same
@@ -39,6 +43,8 @@ export interface DeviceFigures {
   readonly snapshotBaseline: { readonly downloadSha256Ms: number; readonly bareInsertMs: number; readonly sumMs: number };
   readonly deltaMs: number;
   readonly deltaBaseline: { readonly downloadSha256Ms: number; readonly bareApplyMs: number; readonly sumMs: number };
+  /** Folding the delta's pending rows into the list afterwards, off the delta's path. */
+  readonly fold: { readonly totalMs: number; readonly steps: number; readonly maxStepMs: number };
   readonly snapshotBytes: number;
   readonly deltaBytes: number;
 }
@@ -135,6 +141,21 @@ function bareDelta(path: string, deltaRows: readonly DeltaRow[]): number {
   return ms;
 }
 
+/** Fold every pending delta row as the device's compactor does (its step size, no pauses). */
+function foldAll(store: SqliteListStore): { totalMs: number; steps: number; maxStepMs: number } {
+  let steps = 0;
+  let maxStepMs = 0;
+  const t = performance.now();
+  for (;;) {
+    const s = performance.now();
+    const rows = store.compactDeltas(256);
+    maxStepMs = Math.max(maxStepMs, performance.now() - s);
+    if (rows === 0) break;
+    steps += 1;
+  }
+  return { totalMs: performance.now() - t, steps, maxStepMs };
+}
+
 /** The snapshot onto a new, empty device database (what a new validator does first). */
 async function firstSnapshot(path: string, announce: ListAnnounce, ctx: ApplyContext): Promise<number> {
   const device = openDeviceDb(path);
@@ -194,6 +215,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
     const deltaBase: { dl: number; apply: number }[] = [];
     const deltaRows = deltaRecords(o.entries, o.deltaEntries).map((r) => (r.op === 'del' ? { del: keyOf('token' in r.card ? r.card.token : '') } : { put: r }));
     const first: number[] = [];
+    const folds: { totalMs: number; steps: number; maxStepMs: number }[] = [];
     for (let r = 0; r < o.rounds; r += 1) {
       first.push(await firstSnapshot(join(dir, `first-${r}.db`), snapAnnounce, ctx));
       setVersion(1);
@@ -209,11 +231,12 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       const d = await applyAnnouncement(deltaAnnounce, 2, ctx);
       delta.push(performance.now() - t);
       if (d.steps[0]?.step !== 'delta') throw new Error('delta not applied');
+      folds.push(foldAll(store));
       snapBase.push({ dl: await downloadSha256(`${http.baseUrl}lists/region/benefit/snapshot-2.ndjson`), ins: bareInsert(dir, rows, r) });
       const dl = await downloadSha256(`${http.baseUrl}lists/region/benefit/delta-2-3.ndjson`);
       deltaBase.push({ dl, apply: bareDelta(barePath, deltaRows) });
       rmSync(barePath, { force: true });
-      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms)`);
+      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms); fold afterwards ${round(folds[r]?.totalMs ?? 0)} ms in ${folds[r]?.steps ?? 0} steps, longest ${round(folds[r]?.maxStepMs ?? 0)} ms`);
     }
     device.close();
     const dlS = median(snapBase.map((x) => x.dl));
@@ -226,6 +249,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       snapshotBaseline: { downloadSha256Ms: round(dlS), bareInsertMs: round(insS), sumMs: round(dlS + insS) },
       deltaMs: round(median(delta)),
       deltaBaseline: { downloadSha256Ms: round(dlD), bareApplyMs: round(apD), sumMs: round(dlD + apD) },
+      fold: { totalMs: round(median(folds.map((f) => f.totalMs))), steps: median(folds.map((f) => f.steps)), maxStepMs: round(median(folds.map((f) => f.maxStepMs))) },
       snapshotBytes: statSync(snapshotPath).size,
       deltaBytes: statSync(deltaPath).size,
     };

@@ -90,8 +90,8 @@ export class ListFileReader {
   }
 
   /** Parsed lines, synchronously, checked at the end against `verified` (from digest()) or the manifest. */
-  *recordsSync(verified?: PayloadDigest): Generator<ListFileLine, PayloadDigest, undefined> {
-    const scanner = this.scanner({ parse: true, expected: verified ?? this.promised() });
+  *recordsSync(verified?: PayloadDigest, options: { maxCount?: number } = {}): Generator<ListFileLine, PayloadDigest, undefined> {
+    const scanner = this.scanner({ parse: true, expected: verified ?? this.promised(), ...options });
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     for (let pos = this.payloadOffset; ;) {
       let n: number;

@@ -44,12 +44,16 @@ describe('a bus terminal taps a benefit holder', () => {
     const { card, pan } = buildProfileCard('mir-debit');
     loadBenefit(f, pan, 'pensioner');
     const seen: number[] = [];
+    const busy: boolean[] = [f.terminal.busy];
     const original = feedback.tap.bind(feedback);
     feedback.tap = (fb) => {
       seen.push(f.journal.pending(10).length); // what is durable at the moment of feedback
+      busy.push(f.terminal.busy); // background work (folding list deltas) waits for this
       return original(fb);
     };
     await f.reader.present(card);
+    busy.push(f.terminal.busy);
+    expect(busy).toEqual([false, true, false]);
     expect(feedback.taps).toHaveLength(1);
     expect(feedback.taps[0]).toMatchObject({ outcome: 'ALLOW', reason: 'OK_FREE', seq: 1 });
     expect(seen).toEqual([1]);

@@ -39,6 +39,8 @@ export interface Terminal {
   stop(): Promise<void>;
   /** Tap latencies (read excluded: token to feedback, ms), bounded ring for the heartbeat. */
   readonly latenciesMs: readonly number[];
+  /** True while a card is being handled (read, decision, feedback, passage): background work waits. */
+  readonly busy: boolean;
 }
 
 const DEFAULT_RELEASE_MS = 5000;
@@ -67,7 +69,17 @@ export function createTerminal(deps: TerminalDeps): Terminal {
     }
   };
 
+  let sessions = 0;
   const onCard = async (session: CardSession): Promise<void> => {
+    sessions += 1;
+    try {
+      await handleCard(session);
+    } finally {
+      sessions -= 1;
+    }
+  };
+
+  const handleCard = async (session: CardSession): Promise<void> => {
     const config = readerConfig(session.readerName);
     if (!config) return;
     let read;
@@ -125,6 +137,9 @@ export function createTerminal(deps: TerminalDeps): Terminal {
 
   return {
     latenciesMs: latencies,
+    get busy() {
+      return sessions > 0;
+    },
     async start() {
       deps.peripherals?.onStatus((s) => {
         log.warn({ allOnline: s.allOnline, devices: s.devices.map((d) => ({ name: d.name, online: d.online })) }, 'peripherals status');

@@ -7,6 +7,7 @@ import { SerialNmeaReader } from '../adapters/nmea/serial-nmea-reader.js';
 import { DEFAULT_TURNSTILE, OsdpControlPanel, OsdpPeripherals, SerialByteStream, SystemScheduler } from '../adapters/osdp/index.js';
 import { PcscCardReader } from '../adapters/pcsc/pcsc-card-reader.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { ListCompactor } from '../app/list-compactor.js';
 import { createTerminal } from '../app/terminal.js';
 import { TapProcessor } from '../app/tap-processor.js';
 import type { TerminalConfig } from '../config/terminal-config.js';
@@ -59,6 +60,7 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
     log,
     ...(osdp ? { peripherals: osdp.peripherals, releaseMs: config.osdp?.releaseMs ?? 5000 } : {}),
   });
+  const compactor = new ListCompactor({ store: device.lists, quiet: () => !terminal.busy, log });
   const uplink = config.uplink
     ? await startUplink({
         config: config.uplink,
@@ -79,6 +81,7 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
           audiences: audiencesOf(config),
           lists: PROFILE_LISTS[config.profile],
           tmpDir: config.dataDir,
+          onApplied: () => compactor.kick(), // a delta (inline or file) leaves pending rows
         },
         clock,
         log,
@@ -87,6 +90,7 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
   const stats = device.journal.stats();
   log.info({ deviceId: config.deviceId, profile: config.profile, db: config.dbPath, nextSeq: stats.nextSeq, depth: stats.depth }, 'device opened');
   await terminal.start();
+  compactor.kick(); // rows a delta left before the last stop
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log.info({ signal }, 'stopping');
@@ -96,6 +100,7 @@ export async function runStart(config: TerminalConfig, log: Logger): Promise<voi
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await terminal.stop();
+  compactor.stop();
   await uplink?.close();
   await gps?.reader.close();
   await osdp?.close();

@@ -150,6 +150,7 @@ describe('loadListFile', () => {
           store.replaceList(meta, entries);
         },
         applyDelta: (d) => store.applyDelta(d),
+        compactDeltas: (n) => store.compactDeltas(n),
         extendFreshness: (l, v, e) => store.extendFreshness(l, v, e),
       };
       const before = storeState(store, TOKENS);

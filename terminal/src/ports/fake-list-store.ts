@@ -69,6 +69,10 @@ export class FakeListStore implements ListStore, UsageSink {
     this.lists.set(meta.list, { meta: { ...meta, count: next.size }, entries: next });
   }
 
+  compactDeltas(_maxRows: number): number {
+    return 0; // deltas are applied in place
+  }
+
   applyDelta(delta: ListDelta): void {
     const { meta } = delta;
     checkListMeta(meta);

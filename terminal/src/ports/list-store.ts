@@ -33,6 +33,12 @@ export interface ListStore {
    */
   applyDelta(delta: ListDelta): void;
   /**
+   * Fold at most `maxRows` rows of applied deltas into the stored lists, in one short
+   * transaction; returns how many (0: nothing left). Housekeeping only: no lookup answer and no
+   * meta changes. A store that applies deltas in place always returns 0.
+   */
+  compactDeltas(maxRows: number): number;
+  /**
    * Signed freshness (issue 4): if the list is held at exactly `version`, move its expiresAtMs
    * forward to `expiresAtMs` (never back), in one transaction that re-checks the version.
    * Returns true when the expiry moved.

@@ -29,19 +29,37 @@ export function tempDbPath(): string {
   return join(dir, 'device.db');
 }
 
-function openSqlite(path: string, options: StoreOptions): StoreUnderTest {
+/**
+ * When the SQLite store folds its pending delta rows into the lists (compactDeltas): never (every
+ * delta stays pending), all of them right after each delta in steps of 7 rows, or only the first
+ * 7 rows (some of a delta's tokens folded, the rest pending). Every answer must be the same.
+ */
+export type FoldAfterDelta = 'never' | 'all' | 'some';
+
+function folding(store: SqliteListStore, fold: FoldAfterDelta): SqliteListStore {
+  if (fold === 'never') return store;
+  const applyDelta = store.applyDelta.bind(store);
+  store.applyDelta = (delta) => {
+    applyDelta(delta);
+    if (fold === 'some') store.compactDeltas(7);
+    else while (store.compactDeltas(7) > 0);
+  };
+  return store;
+}
+
+function openSqlite(path: string, options: StoreOptions, fold: FoldAfterDelta): StoreUnderTest {
   const device = openDeviceDb(path);
   // Prune on every tap so the retention test needs few taps; production default is 128.
   const journal = new SqliteTapJournal(device, { ...options, pruneEveryTaps: 1 });
   return {
-    lists: new SqliteListStore(device),
+    lists: folding(new SqliteListStore(device), fold),
     journal,
     reopen: () => {
       device.close();
-      return openSqlite(path, options);
+      return openSqlite(path, options, fold);
     },
     close: () => device.close(),
   };
 }
 
-export const sqliteStoreFactory: StoreFactory = (options = {}) => openSqlite(tempDbPath(), options);
+export const sqliteStoreFactory = (fold: FoldAfterDelta = 'never'): StoreFactory => (options = {}) => openSqlite(tempDbPath(), options, fold);

@@ -1,6 +1,6 @@
 /**
- * Multi-row statements on list_entry for bulk work (snapshot swap, delta apply: delete then
- * insert per window of keys, sqlite-list-store.ts). One
+ * Multi-row statements on list_entry and list_delta_entry for bulk work (snapshot swap, delta
+ * apply, folding pending delta rows: sqlite-list-store.ts). One
  * better-sqlite3 call per row costs more than SQLite's own work for it (the bind and the call
  * across into C): a 1M-entry snapshot is 10,000 calls of BATCH_ROWS rows, not 1M calls.
  * Statements are prepared once per row count (a full batch, and one per remainder size seen).
@@ -19,7 +19,7 @@ export const BATCH_ROWS = 100;
 const ROW = `(${placeholders(6)})`;
 
 export type EntryParams = [Key, string | null, string | null, string | null, string | null];
-export type Param = Key | string | null;
+export type Param = Key | string | number | null;
 
 export function keyOrder(a: Key, b: Key): number {
   if (typeof a === 'string') return typeof b === 'string' ? Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) : -1;
@@ -51,11 +51,39 @@ export class ListBatches {
     stmt.run(flat);
   }
 
-  /** Delete these tokens of `list`; returns how many rows went. */
-  delete(list: string, keys: readonly Key[]): number {
+  /** Delete these tokens of `list` from `table`; returns how many rows went. */
+  delete(list: string, keys: readonly Key[], table: 'list_entry' | 'list_delta_entry' = 'list_entry'): number {
     if (keys.length === 0) return 0;
-    const stmt = this.statement(`del:${keys.length}`, () => `DELETE FROM list_entry WHERE list = ? AND token IN (${placeholders(keys.length)})`);
+    const stmt = this.statement(`del:${table}:${keys.length}`, () => `DELETE FROM ${table} WHERE list = ? AND token IN (${placeholders(keys.length)})`);
     return stmt.run(list, ...keys).changes;
+  }
+
+  /**
+   * Record a delta's rows of `list` as pending (list_delta_entry, replacing what an earlier delta
+   * left there): a row is the entry put, null a deletion.
+   */
+  putPending(list: string, items: readonly { readonly key: Key; readonly row: EntryParams | null }[]): void {
+    if (items.length === 0) return;
+    const flat: Param[] = [];
+    for (const { key, row } of items) {
+      if (row === null) flat.push(list, key, 0, null, null, null, null);
+      else flat.push(list, key, 1, ...row.slice(1));
+    }
+    const stmt = this.statement(`pending:${items.length}`, () => `INSERT OR REPLACE INTO list_delta_entry (list, token, live, category, valid_from, valid_to, attrs)
+      VALUES ${Array.from({ length: items.length }, () => `(${placeholders(7)})`).join(', ')}`);
+    stmt.run(flat);
+  }
+
+  /** How many of these tokens `list` holds now: its list_entry rows not shadowed by a pending row, plus its live pending rows. */
+  countHeld(list: string, keys: readonly Key[]): number {
+    if (keys.length === 0) return 0;
+    const stmt = this.statement(`held:${keys.length}`, () => {
+      const ks = placeholders(keys.length);
+      return `SELECT (SELECT count(*) FROM list_entry e WHERE e.list = ? AND e.token IN (${ks})
+          AND NOT EXISTS (SELECT 1 FROM list_delta_entry d WHERE d.list = e.list AND d.token = e.token))
+        + (SELECT count(*) FROM list_delta_entry WHERE list = ? AND live = 1 AND token IN (${ks})) AS n`;
+    });
+    return (stmt.get(list, ...keys, list, ...keys) as { n: number }).n;
   }
 
   private statement(key: string, sql: () => string): Database.Statement {

@@ -1,4 +1,4 @@
-/** list_entry and list_meta rows <-> ListEntry and ListMeta. */
+/** list_entry, list_delta_entry and list_meta rows <-> ListEntry and ListMeta. */
 import { isCardToken } from '@rescard/shared';
 import type { ListEntry, ListEntryAttrs, ListMeta, ListName } from '../../core/model.js';
 import { tokenFromKey, tokenKey } from './token-key.js';
@@ -6,6 +6,17 @@ import { tokenFromKey, tokenKey } from './token-key.js';
 export interface EntryRow {
   list: ListName;
   token: unknown;
+  category: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  attrs: string | null;
+}
+
+/** A list_delta_entry row: a delta's entry (live 1) or deletion (live 0) not yet in list_entry. */
+export interface PendingRow {
+  list: ListName;
+  token: Key;
+  live: 0 | 1;
   category: string | null;
   valid_from: string | null;
   valid_to: string | null;

@@ -142,6 +142,32 @@ export function listStoreContract(name: string, factory: StoreFactory): void {
         .toEqual([revived, twiceLast, base[4] ?? revived].sort(byToken));
     });
 
+    it('applies deltas on deltas: a token deleted then put back, changed then deleted, each count exact', () => {
+      const { lists } = make();
+      const base = Array.from({ length: 40 }, (_, i) => entry('stoplist', tok(`s${i}`), { attrs: { reason: 'LOST' } }));
+      lists.replaceList(meta('stoplist', 1), base);
+      lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [entry('stoplist', tok('s1'), { attrs: { reason: 'FRAUD' } }), entry('stoplist', tok('n1'))], deletes: [tok('s0'), tok('s2')] });
+      const back = entry('stoplist', tok('s0'), { attrs: { reason: 'STOLEN' } });
+      lists.applyDelta({ meta: meta('stoplist', 3), baseVersion: 2, upserts: [back], deletes: [tok('s1'), tok('n1'), tok('s2')] });
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), count: 40 - 2 }]);
+      expect(lists.lookup([tok('s0'), tok('s1'), tok('s2'), tok('n1'), tok('s3')], ['stoplist']).sort(byToken)).toEqual([back, base[3] ?? back].sort(byToken));
+      lists.applyDelta({ meta: meta('stoplist', 4), baseVersion: 3, upserts: [entry('stoplist', tok('s2'))], deletes: [tok('s0')] });
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 4), count: 40 - 2 }]);
+      expect(lists.lookup([tok('s0'), tok('s2')], ['stoplist'])).toEqual([entry('stoplist', tok('s2'))]);
+    });
+
+    it("swaps a snapshot over applied deltas: only the snapshot's entries remain", () => {
+      const { lists } = make();
+      lists.replaceList(meta('stoplist', 1), [stopped]);
+      lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [entry('stoplist', pan), entry('stoplist', other)], deletes: [par] });
+      lists.replaceList(meta('benefit', 1), [holder]);
+      lists.replaceList(meta('stoplist', 3), [entry('stoplist', other, { attrs: { reason: 'FRAUD' } })]);
+      expect(lists.lookup([pan, par, other], ['stoplist'])).toEqual([entry('stoplist', other, { attrs: { reason: 'FRAUD' } })]);
+      expect(lists.lookup([pan], ['benefit'])).toEqual([holder]);
+      lists.applyDelta({ meta: meta('stoplist', 4), baseVersion: 3, upserts: [stopped], deletes: [] });
+      expect(lists.meta().find((m) => m.list === 'stoplist')).toEqual({ ...meta('stoplist', 4), count: 2 });
+    });
+
     it('refuses a delta on another base, on no list, or going backwards, changing nothing', () => {
       const { lists } = make();
       expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [stopped], deletes: [] }), 'LIST_BASE_MISMATCH');

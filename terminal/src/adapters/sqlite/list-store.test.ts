@@ -2,4 +2,6 @@ import { fakeStoreFactory, sqliteStoreFactory } from './contract-stores.js';
 import { listStoreContract } from './list-store.contract.js';
 
 listStoreContract('FakeListStore', fakeStoreFactory);
-listStoreContract('SqliteListStore', sqliteStoreFactory);
+listStoreContract('SqliteListStore, deltas pending', sqliteStoreFactory('never'));
+listStoreContract('SqliteListStore, deltas folded', sqliteStoreFactory('all'));
+listStoreContract('SqliteListStore, deltas partly folded', sqliteStoreFactory('some'));

@@ -82,6 +82,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'pending delta rows',
+    sql: `
+      -- Rows of applied deltas not yet folded into list_entry (sqlite-list-store.ts): live = 1 is
+      -- the entry as the delta put it, live = 0 a deletion. A token here shadows its list_entry row.
+      CREATE TABLE list_delta_entry (
+        list TEXT NOT NULL,
+        token BLOB NOT NULL,
+        live INTEGER NOT NULL,
+        category TEXT,
+        valid_from TEXT,
+        valid_to TEXT,
+        attrs TEXT,
+        PRIMARY KEY (list, token)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -65,12 +65,35 @@ describe('openDeviceDb', () => {
     const dev = openDeviceDb(tempDbPath());
     const lists = new SqliteListStore(dev);
     lists.replaceList(meta('stoplist', 1), [entry('stoplist', tok('a'))]);
-    dev.db.exec(`CREATE TRIGGER reject_bad BEFORE INSERT ON list_entry WHEN NEW.category = 'BAD'
+    dev.db.exec(`CREATE TRIGGER reject_bad BEFORE INSERT ON list_delta_entry WHEN NEW.category = 'BAD'
       BEGIN SELECT RAISE(ABORT, 'rejected'); END`);
     const upserts = [entry('stoplist', tok('b')), entry('stoplist', tok('c'), { category: 'BAD' })];
     expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts, deletes: [tok('a')] }), 'STORE_FAILURE');
     expect(lists.lookup([tok('a'), tok('b'), tok('c')], ['stoplist']).map((e) => e.token)).toEqual([tok('a')]);
     expect(lists.meta()[0]?.version).toBe(1);
+    expect(lists.compactDeltas(100)).toBe(0);
+    dev.close();
+  });
+
+  it('rolls back a fold of delta rows the database rejects midway: same answers, rows still pending', () => {
+    const dev = openDeviceDb(tempDbPath());
+    const lists = new SqliteListStore(dev);
+    lists.replaceList(meta('stoplist', 1), [entry('stoplist', tok('a')), entry('stoplist', tok('d'))]);
+    const upserts = [entry('stoplist', tok('b')), entry('stoplist', tok('c'), { category: 'BAD' })];
+    lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts, deletes: [tok('a')] });
+    const answer = (): string[] => lists.lookup([tok('a'), tok('b'), tok('c'), tok('d')], ['stoplist']).map((e) => e.token).sort();
+    const expected = [tok('b'), tok('c'), tok('d')].sort();
+    expect(answer()).toEqual(expected);
+    dev.db.exec(`CREATE TRIGGER reject_bad BEFORE INSERT ON list_entry WHEN NEW.category = 'BAD'
+      BEGIN SELECT RAISE(ABORT, 'rejected'); END`);
+    expectCode(() => lists.compactDeltas(100), 'STORE_FAILURE');
+    expect(answer()).toEqual(expected);
+    expect(dev.db.prepare('SELECT count(*) AS n FROM list_delta_entry').get()).toEqual({ n: 3 });
+    dev.db.exec('DROP TRIGGER reject_bad');
+    expect(lists.compactDeltas(100)).toBe(3);
+    expect(answer()).toEqual(expected);
+    expect(lists.meta()[0]).toMatchObject({ version: 2, count: 3 });
+    expect(dev.integrityCheck()).toEqual(['ok']);
     dev.close();
   });
 

@@ -1,6 +1,12 @@
-/** SqliteListStore specifics the port's contract does not cover: the commit level of list work, a delta across a reopen. */
+/**
+ * SqliteListStore specifics the port's contract does not cover: the commit level of list work, a
+ * delta across a reopen, pending delta rows folded at any point against the in-memory model.
+ */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { entry, expectCode, meta, tok } from './contract-fixtures.js';
+import type { ListEntry } from '../../core/model.js';
+import { FakeListStore } from '../../ports/fake-list-store.js';
+import { byToken, entry, expectCode, meta, tok } from './contract-fixtures.js';
 import { tempDbPath } from './contract-stores.js';
 import { openDeviceDb, type DeviceDb } from './open-device-db.js';
 import { SqliteListStore } from './sqlite-list-store.js';
@@ -63,5 +69,82 @@ describe('SqliteListStore: list work commits at FULL', () => {
     expect(lists.meta()).toEqual([{ ...meta('benefit', 2), count: 499 }]);
     expect(lists.lookup([tok('r1'), tok('r2')], ['benefit']).map((e) => e.category)).toEqual(['VETERAN']);
     expect(device.integrityCheck()).toEqual(['ok']);
+  });
+
+  it('keeps a pending delta, then folds it, across a reopen', () => {
+    const path = tempDbPath();
+    device = openDeviceDb(path);
+    let lists = new SqliteListStore(device);
+    lists.replaceList(meta('stoplist', 1), [entry('stoplist', tok('a')), entry('stoplist', tok('b'))]);
+    lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [entry('stoplist', tok('c'))], deletes: [tok('a')] });
+    device.close();
+    device = openDeviceDb(path);
+    lists = new SqliteListStore(device);
+    const answer = (): string[] => lists.lookup([tok('a'), tok('b'), tok('c')], ['stoplist']).map((e) => e.token).sort();
+    expect(answer()).toEqual([tok('b'), tok('c')].sort());
+    expect(lists.compactDeltas(1)).toBe(1);
+    expect(lists.compactDeltas(10)).toBe(1);
+    expect(lists.compactDeltas(10)).toBe(0);
+    expect(answer()).toEqual([tok('b'), tok('c')].sort());
+    expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 2 }]);
+  });
+});
+
+/** A step of the model test: a snapshot, a delta on the version held, or a fold of some pending rows. */
+type Step =
+  | { readonly kind: 'snapshot'; readonly list: 'stoplist' | 'benefit'; readonly tokens: readonly number[] }
+  | { readonly kind: 'delta'; readonly list: 'stoplist' | 'benefit'; readonly puts: readonly [number, number][]; readonly deletes: readonly number[] }
+  | { readonly kind: 'fold'; readonly rows: number };
+
+const TOKEN_POOL = 24;
+const listArb = fc.constantFrom('stoplist' as const, 'benefit' as const);
+const tokenArb = fc.integer({ min: 0, max: TOKEN_POOL - 1 });
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('snapshot' as const), list: listArb, tokens: fc.uniqueArray(tokenArb, { maxLength: 12 }) }),
+  fc.record({ kind: fc.constant('delta' as const), list: listArb, puts: fc.array(fc.tuple(tokenArb, fc.integer({ min: 0, max: 2 })), { maxLength: 8 }), deletes: fc.array(tokenArb, { maxLength: 6 }) }),
+  fc.record({ kind: fc.constant('fold' as const), rows: fc.integer({ min: 1, max: 9 }) }),
+);
+
+describe('SqliteListStore: pending delta rows', () => {
+  it('answers like the in-memory model after any mix of snapshots, deltas and partial folds', () => {
+    const tokens = Array.from({ length: TOKEN_POOL }, (_, i) => tok(`m${i}`));
+    const categories = ['LOST', 'STOLEN', null];
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 25 }), (steps) => {
+        const device = openDeviceDb(tempDbPath());
+        try {
+          const real = new SqliteListStore(device);
+          const model = new FakeListStore();
+          const version = new Map<string, number>();
+          for (const step of steps) {
+            if (step.kind === 'fold') {
+              real.compactDeltas(step.rows);
+            } else if (step.kind === 'snapshot') {
+              const v = (version.get(step.list) ?? 0) + 1;
+              version.set(step.list, v);
+              const rows = step.tokens.map((t) => entry(step.list, tokens[t] ?? '', { category: 'BASE' }));
+              for (const store of [real, model]) store.replaceList(meta(step.list, v), rows);
+            } else {
+              const base = version.get(step.list);
+              if (base === undefined) continue;
+              version.set(step.list, base + 1);
+              const upserts: ListEntry[] = step.puts.map(([t, c]) => entry(step.list, tokens[t] ?? '', { category: categories[c] ?? null }));
+              const deletes = step.deletes.map((t) => tokens[t] ?? '');
+              for (const store of [real, model]) store.applyDelta({ meta: meta(step.list, base + 1), baseVersion: base, upserts, deletes });
+            }
+            expect(real.lookup(tokens, ['stoplist', 'benefit']).sort(byToken)).toEqual(model.lookup(tokens, ['stoplist', 'benefit']).sort(byToken));
+            expect(real.meta()).toEqual(model.meta());
+          }
+          while (real.compactDeltas(5) > 0);
+          expect(real.lookup(tokens, ['stoplist', 'benefit']).sort(byToken)).toEqual(model.lookup(tokens, ['stoplist', 'benefit']).sort(byToken));
+          expect(device.db.prepare('SELECT count(*) AS n FROM list_delta_entry').get()).toEqual({ n: 0 });
+          const stored = device.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM list_entry WHERE list = ?');
+          expect(model.meta().map((m) => ({ list: m.list, n: stored.get(m.list)?.n }))).toEqual(model.meta().map((m) => ({ list: m.list, n: m.count })));
+        } finally {
+          device.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
