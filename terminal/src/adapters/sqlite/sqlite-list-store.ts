@@ -34,7 +34,7 @@ import type Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../../core/model.js';
 import type { ListDelta, ListStore } from '../../ports/list-store.js';
-import { BATCH_ROWS, ListBatches, inBatches, keyOrder, type EntryParams, type Param } from './list-batches.js';
+import { BATCH_ROWS, ListBatches, inBatches, keyOrder, keyOrderString, type EntryParams, type Param } from './list-batches.js';
 import { checkListEntry, checkListMeta } from './list-entry-check.js';
 import {
   ENTRY_COLUMNS, encodeAttrs, entryFromRow, entryKey, entryParams, metaFromRow, placeholders, type EntryRow, type Key, type MetaRow,
@@ -136,7 +136,10 @@ export class SqliteListStore implements ListStore {
         for (const e of delta.upserts) named.set(e.token, entryParams(e));
         // One pass in key order (consecutive keys share B-tree pages): per window, count the named
         // tokens held now, then record the window as pending rows.
-        const items = [...named].map(([t, row]) => ({ key: row?.[0] ?? entryKey(t), row })).sort((a, b) => keyOrder(a.key, b.key));
+        const items = [...named].map(([t, row]) => {
+          const key = row?.[0] ?? entryKey(t);
+          return { key, row, order: keyOrderString(key) };
+        }).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
         let count = current.count;
         inBatches(items, (window) => {
           count -= this.batches.countHeld(meta.list, window.map((x) => x.key));
