@@ -23,7 +23,7 @@
  * between rounds the store's recorded version is set back so the same file applies again.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, createReadStream, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -141,6 +141,15 @@ function bareDelta(path: string, deltaRows: readonly DeltaRow[]): number {
   return ms;
 }
 
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Fold every pending delta row as the device's compactor does (its step size, no pauses). */
 function foldAll(store: SqliteListStore): { totalMs: number; steps: number; maxStepMs: number } {
   let steps = 0;
@@ -227,6 +236,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       device.db.pragma('wal_checkpoint(TRUNCATE)');
       const barePath = join(dir, `bare-delta-${r}.db`);
       copyFileSync(join(dir, 'device.db'), barePath);
+      syncFile(barePath); // the copy's 80 MB writeback would otherwise queue ahead of the delta's fsync
       t = performance.now();
       const d = await applyAnnouncement(deltaAnnounce, 2, ctx);
       delta.push(performance.now() - t);
