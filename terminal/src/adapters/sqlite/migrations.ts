@@ -119,6 +119,9 @@ export function migrate(db: Database.Database): { from: number; to: number } {
     );
   }
   for (const m of MIGRATIONS) {
+    // Applied already: no write lock needed. Opening a current database (`status`, `read` beside a
+    // running device) must not wait behind the device's write transaction (a big list swap).
+    if (userVersion(db) >= m.version) continue;
     db.transaction(() => {
       // Re-read inside the write lock: another process may have migrated meanwhile.
       if (userVersion(db) >= m.version) return;

@@ -34,6 +34,21 @@ describe('openDeviceDb', () => {
     again.close();
   });
 
+  it('opens a current database while another connection holds the write lock (status beside a device mid-swap)', () => {
+    const path = tempDbPath();
+    const device = openDeviceDb(path);
+    new SqliteListStore(device).replaceList(meta('stoplist', 3), [entry('stoplist', tok('a'))]);
+    device.db.prepare('BEGIN IMMEDIATE').run(); // the device, in the middle of a list swap
+    try {
+      const viewer = openDeviceDb(path, { busyTimeoutMs: 50 });
+      expect(new SqliteListStore(viewer).meta()).toEqual([{ ...meta('stoplist', 3), count: 1 }]);
+      viewer.close();
+    } finally {
+      device.db.prepare('ROLLBACK').run();
+      device.close();
+    }
+  });
+
   it('refuses a database newer than the program, and a file that is not a database', () => {
     const path = tempDbPath();
     const raw = new Database(path);
