@@ -34,6 +34,7 @@ const env = {
   mqttPlain: process.env['RESCARD_MQTT_PLAIN'],
   mqttPublicHost: process.env['RESCARD_MQTT_PUBLIC_HOST'],
   mqttCapture: process.env['RESCARD_MQTT_CAPTURE'],
+  maxQueuedTaps: process.env['RESCARD_MAX_QUEUED_TAPS'],
 };
 
 /** Who made an API request, for created_by / revoked_by records (the auth plugin sets it). */
@@ -72,12 +73,18 @@ interface StartOptions {
   mqttPublicHost?: string;
   mqttCapture?: string;
   devTokenKey?: boolean;
+  maxQueuedTaps?: string;
+}
+
+/** The ingest settings from the environment and the command line (a number as given: the schema checks it). */
+function ingestLayer(maxQueuedTaps: string | undefined): Record<string, unknown> {
+  return maxQueuedTaps === undefined ? {} : { ingest: { maxQueuedTaps } };
 }
 
 async function start(opts: StartOptions): Promise<void> {
   let log = pino({ level: env.logLevel ?? 'info' }, pino.destination({ fd: 2, sync: true }));
   try {
-    const config = loadServerConfig(env, {
+    const config = loadServerConfig({ ...env, maxQueuedTaps: undefined }, ingestLayer(env.maxQueuedTaps), ingestLayer(opts.maxQueuedTaps), {
       dataDir: opts.data, httpPort: opts.httpPort, mqttPort: opts.mqttPort, host: opts.host, logLevel: opts.logLevel,
       mqttTls: opts.mqttTls, mqttTlsPort: opts.mqttTlsPort, mqttPlain: opts.mqttPlain === false ? false : undefined, mqttPublicHost: opts.mqttPublicHost,
       mqttCapture: opts.mqttCapture,
@@ -137,6 +144,7 @@ program
   .option('--no-mqtt-plain', 'no plain MQTT listener (env RESCARD_MQTT_PLAIN=false): do so whenever --host is not loopback')
   .option('--mqtt-public-host <name>', 'the name devices reach the broker by (enrolment answer, broker certificate)')
   .option('--mqtt-capture <file>', 'append every MQTT message to FILE as NDJSON (diagnostics, not for production load; env RESCARD_MQTT_CAPTURE)')
+  .option('--max-queued-taps <n>', 'taps received and not yet committed before the broker holds back the senders (default 20000, env RESCARD_MAX_QUEUED_TAPS; nothing is dropped)')
   .option('--dev-token-key', 'at the first start only: use the public DEVELOPMENT card-token key instead of a random one (demo, tests)')
   .action(start);
 

@@ -4,7 +4,7 @@
  * the field and stop the program with CONFIG_INVALID; nothing starts half-configured.
  *
  * Environment (read only by main.ts): RESCARD_DATA_DIR, RESCARD_LOG_LEVEL, RESCARD_HOST,
- * RESCARD_HTTP_PORT, RESCARD_MQTT_PORT, RESCARD_LATE_AFTER_MS.
+ * RESCARD_HTTP_PORT, RESCARD_MQTT_PORT, RESCARD_LATE_AFTER_MS, RESCARD_MAX_QUEUED_TAPS (ingest.maxQueuedTaps).
  *
  * Device security (ADR 0007): `mqttTls` turns on the MQTT-over-TLS listener (`mqttTlsPort`,
  * 8883) with client certificates from the project CA in dataDir/ca; `mqttPlain: false` turns the
@@ -42,14 +42,14 @@ const schema = z
     ingest: z
       .object({
         /** Flush a group at this many taps (bound of the pending work). */
-        maxGroupTaps: z.number().int().min(1).max(100_000).default(4000),
+        maxGroupTaps: z.coerce.number().int().min(1).max(100_000).default(4000),
         /** Flush a group this long after its first message; 0 = next turn of the event loop. */
-        maxDelayMs: z.number().int().min(0).max(1000).default(0),
+        maxDelayMs: z.coerce.number().int().min(0).max(1000).default(0),
         /**
          * Taps received and not yet committed before the broker stops reading from the clients
          * that send more (back-pressure; resumes at half). Nothing is dropped.
          */
-        maxQueuedTaps: z.number().int().min(100).max(1_000_000).default(20_000),
+        maxQueuedTaps: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
       })
       .strict()
       .default({ maxGroupTaps: 4000, maxDelayMs: 0, maxQueuedTaps: 20_000 }),
