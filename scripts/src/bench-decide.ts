@@ -97,10 +97,11 @@ function measure(size: number): Record<string, unknown> {
   // Baseline on the same database file (same WAL, same fsync path): a bare primary-key lookup
   // in list_entry plus one synchronous=FULL insert into a scratch table.
   db.db.exec('CREATE TABLE IF NOT EXISTS bench_log (id INTEGER PRIMARY KEY, tap TEXT)');
-  const get = db.db.prepare("SELECT category FROM list_entry WHERE list = 'benefit' AND token = ?");
+  const gen = (db.db.prepare("SELECT gen FROM list_meta WHERE list = 'benefit'").get() as { gen: number }).gen;
+  const get = db.db.prepare("SELECT category FROM list_entry WHERE list = 'benefit' AND gen = ? AND token = ?");
   const ins = db.db.prepare('INSERT INTO bench_log (tap) VALUES (?)');
   const bareTap = (i: number): void => {
-    get.get(Buffer.from(syntheticToken(i), 'base64url'));
+    get.get(gen, Buffer.from(syntheticToken(i), 'base64url'));
     ins.run(JSON.stringify({ i, t: Date.now() }));
   };
   for (let i = 0; i < WARMUP; i += 1) {

@@ -11,8 +11,9 @@
  *             changed, a quarter deleted; too big to travel inline, so fetched by URL) on top:
  *             from the announcement until every lookup answers with the delta.
  *   fold:     then the device's background work folding that delta's pending rows into the
- *             1M-row list (compactDeltas in the compactor's 256-row steps, pauses left out): its
+ *             1M-row list (compact in the compactor's 256-row steps, pauses left out): its
  *             total and its longest step (how long one step can hold a tap).
+ *   drop:     likewise after each swap, deleting the replaced snapshot's 1M rows (4,096-row steps).
  *   baselines (same run, same files, same machine): a bare HTTP download + SHA-256 of the same
  *             file; a bare better-sqlite3 insert of the same rows (pre-built parameters, one
  *             prepared single-row statement, one transaction) into an empty table of the same
@@ -32,7 +33,7 @@ import Database from 'better-sqlite3';
 import {
   DEV_TOKEN_KEYRING_CONFIG, TokenKeyring, createListVerifiers, generateListSigningKey, writeListFile, type ListAnnounce, type ListFileRecord,
 } from '@rescard/shared';
-import { SqliteListStore, openDeviceDb, syntheticEntry, type ListEntry } from '@rescard/terminal';
+import { SqliteListStore, openDeviceDb, syntheticEntry, type CompactLimits, type ListEntry } from '@rescard/terminal';
 import { applyAnnouncement, type ApplyContext } from '../../terminal/dist/sync/lists-apply.js';
 import { median, round } from './bench-stats.js';
 
@@ -44,7 +45,9 @@ export interface DeviceFigures {
   readonly deltaMs: number;
   readonly deltaBaseline: { readonly downloadSha256Ms: number; readonly bareApplyMs: number; readonly sumMs: number };
   /** Folding the delta's pending rows into the list afterwards, off the delta's path. */
-  readonly fold: { readonly totalMs: number; readonly steps: number; readonly maxStepMs: number };
+  readonly fold: Housekeeping;
+  /** Deleting the replaced snapshot's rows after a swap, off the swap's path. */
+  readonly drop: Housekeeping;
   readonly snapshotBytes: number;
   readonly deltaBytes: number;
 }
@@ -150,20 +153,26 @@ function syncFile(path: string): void {
   }
 }
 
-/** Fold every pending delta row as the device's compactor does (its step size, no pauses). */
-function foldAll(store: SqliteListStore): { totalMs: number; steps: number; maxStepMs: number } {
+type Housekeeping = { readonly totalMs: number; readonly steps: number; readonly maxStepMs: number };
+
+/** The device compactor's work, all of it, in its step sizes (pauses left out): total and longest step. */
+function housekeeping(store: SqliteListStore, limits: CompactLimits): Housekeeping {
   let steps = 0;
   let maxStepMs = 0;
   const t = performance.now();
   for (;;) {
     const s = performance.now();
-    const rows = store.compactDeltas(256);
+    const rows = store.compact(limits);
     maxStepMs = Math.max(maxStepMs, performance.now() - s);
     if (rows === 0) break;
     steps += 1;
   }
   return { totalMs: performance.now() - t, steps, maxStepMs };
 }
+
+const medianHousekeeping = (xs: readonly Housekeeping[]): Housekeeping => ({
+  totalMs: round(median(xs.map((x) => x.totalMs))), steps: median(xs.map((x) => x.steps)), maxStepMs: round(median(xs.map((x) => x.maxStepMs))),
+});
 
 /** The snapshot onto a new, empty device database (what a new validator does first). */
 async function firstSnapshot(path: string, announce: ListAnnounce, ctx: ApplyContext): Promise<number> {
@@ -217,6 +226,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
     const setVersion = (v: number): void => void device.db.prepare("UPDATE list_meta SET version = ? WHERE list = 'benefit'").run(v);
     // Hold an N-entry list first, so each round is a swap over a full list, as on a device.
     await applyAnnouncement(snapAnnounce, 0, ctx);
+    housekeeping(store, { foldRows: 0, dropRows: 4096 });
     const rows = entries.map(row);
     const snap: number[] = [];
     const snapBase: { dl: number; ins: number }[] = [];
@@ -224,7 +234,8 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
     const deltaBase: { dl: number; apply: number }[] = [];
     const deltaRows = deltaRecords(o.entries, o.deltaEntries).map((r) => (r.op === 'del' ? { del: keyOf('token' in r.card ? r.card.token : '') } : { put: r }));
     const first: number[] = [];
-    const folds: { totalMs: number; steps: number; maxStepMs: number }[] = [];
+    const folds: Housekeeping[] = [];
+    const drops: Housekeeping[] = [];
     for (let r = 0; r < o.rounds; r += 1) {
       first.push(await firstSnapshot(join(dir, `first-${r}.db`), snapAnnounce, ctx));
       setVersion(1);
@@ -232,6 +243,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       const s = await applyAnnouncement(snapAnnounce, 1, ctx);
       snap.push(performance.now() - t);
       if (s.steps[0]?.applied.meta.version !== 2) throw new Error('snapshot not applied');
+      drops.push(housekeeping(store, { foldRows: 0, dropRows: 4096 }));
       // The bare delta's database: a copy of the device file as the real delta finds it.
       device.db.pragma('wal_checkpoint(TRUNCATE)');
       const barePath = join(dir, `bare-delta-${r}.db`);
@@ -241,12 +253,12 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       const d = await applyAnnouncement(deltaAnnounce, 2, ctx);
       delta.push(performance.now() - t);
       if (d.steps[0]?.step !== 'delta') throw new Error('delta not applied');
-      folds.push(foldAll(store));
+      folds.push(housekeeping(store, { foldRows: 256, dropRows: 0 }));
       snapBase.push({ dl: await downloadSha256(`${http.baseUrl}lists/region/benefit/snapshot-2.ndjson`), ins: bareInsert(dir, rows, r) });
       const dl = await downloadSha256(`${http.baseUrl}lists/region/benefit/delta-2-3.ndjson`);
       deltaBase.push({ dl, apply: bareDelta(barePath, deltaRows) });
       rmSync(barePath, { force: true });
-      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms); fold afterwards ${round(folds[r]?.totalMs ?? 0)} ms in ${folds[r]?.steps ?? 0} steps, longest ${round(folds[r]?.maxStepMs ?? 0)} ms`);
+      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (old rows dropped afterwards in ${round(drops[r]?.totalMs ?? 0)} ms, longest step ${round(drops[r]?.maxStepMs ?? 0)} ms; bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms); fold afterwards ${round(folds[r]?.totalMs ?? 0)} ms in ${folds[r]?.steps ?? 0} steps, longest ${round(folds[r]?.maxStepMs ?? 0)} ms`);
     }
     device.close();
     const dlS = median(snapBase.map((x) => x.dl));
@@ -259,7 +271,8 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       snapshotBaseline: { downloadSha256Ms: round(dlS), bareInsertMs: round(insS), sumMs: round(dlS + insS) },
       deltaMs: round(median(delta)),
       deltaBaseline: { downloadSha256Ms: round(dlD), bareApplyMs: round(apD), sumMs: round(dlD + apD) },
-      fold: { totalMs: round(median(folds.map((f) => f.totalMs))), steps: median(folds.map((f) => f.steps)), maxStepMs: round(median(folds.map((f) => f.maxStepMs))) },
+      fold: medianHousekeeping(folds),
+      drop: medianHousekeeping(drops),
       snapshotBytes: statSync(snapshotPath).size,
       deltaBytes: statSync(deltaPath).size,
     };

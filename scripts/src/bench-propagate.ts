@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   if (entries > 0) {
     console.log(`device: ${entries}-entry snapshot and ${deltaEntries}-entry delta, ${deviceRoundCount} rounds`);
     device = await deviceRounds({ entries, deltaEntries, rounds: deviceRoundCount, log: (line) => console.log(line) });
-    console.log(`median: snapshot onto an empty store ${device.firstSnapshotMs} ms; snapshot fetch+verify+swap over a full store ${device.snapshotMs} ms (bare download+sha256 + bare insert: ${device.snapshotBaseline.sumMs} ms, ratio ${round(device.snapshotMs / device.snapshotBaseline.sumMs)}); delta ${device.deltaMs} ms (bare: ${device.deltaBaseline.sumMs} ms, ratio ${round(device.deltaMs / device.deltaBaseline.sumMs)}), then folded in the background in ${device.fold.totalMs} ms (longest step ${device.fold.maxStepMs} ms)`);
+    console.log(`median: snapshot onto an empty store ${device.firstSnapshotMs} ms; snapshot fetch+verify+swap over a full store ${device.snapshotMs} ms (bare download+sha256 + bare insert: ${device.snapshotBaseline.sumMs} ms, ratio ${round(device.snapshotMs / device.snapshotBaseline.sumMs)}); delta ${device.deltaMs} ms (bare: ${device.deltaBaseline.sumMs} ms, ratio ${round(device.deltaMs / device.deltaBaseline.sumMs)}), then folded in the background in ${device.fold.totalMs} ms (longest step ${device.fold.maxStepMs} ms); a swap's old rows dropped in the background in ${device.drop.totalMs} ms (longest step ${device.drop.maxStepMs} ms)`);
   }
   const stoplistP95 = (fleet['stoplistEntryMs'] as Spread | undefined)?.p95;
   const result = {

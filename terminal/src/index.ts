@@ -20,3 +20,4 @@ export type { Feedback, TapFeedback } from './ports/feedback.js';
 export { parseTerminalConfig, loadTerminalConfig, type TerminalConfig } from './config/terminal-config.js';
 export { validateRules, type ProfileRules } from './core/rules.js';
 export type { ListEntry, ListMeta, ListName } from './core/model.js';
+export type { CompactLimits, ListDelta, ListStore } from './ports/list-store.js';

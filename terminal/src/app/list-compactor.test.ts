@@ -4,12 +4,13 @@ import { entry, meta, tok } from '../adapters/sqlite/contract-fixtures.js';
 import { tempDbPath } from '../adapters/sqlite/contract-stores.js';
 import { openDeviceDb, type DeviceDb } from '../adapters/sqlite/open-device-db.js';
 import { SqliteListStore } from '../adapters/sqlite/sqlite-list-store.js';
+import type { CompactLimits } from '../ports/list-store.js';
 import { ListCompactor } from './list-compactor.js';
 
 const log = pino({ level: 'silent' });
 
 /** A store with `pending` rows to fold; records each step's size, and can be made to fail. */
-function countingStore(pending: number): { store: { compactDeltas(n: number): number }; steps: number[]; fail: { next: boolean } } {
+function countingStore(pending: number): { store: { compact(limits: CompactLimits): number }; steps: number[]; fail: { next: boolean } } {
   const steps: number[] = [];
   const fail = { next: false };
   let left = pending;
@@ -17,7 +18,7 @@ function countingStore(pending: number): { store: { compactDeltas(n: number): nu
     steps,
     fail,
     store: {
-      compactDeltas(n: number): number {
+      compact({ foldRows: n }: CompactLimits): number {
         if (fail.next) {
           fail.next = false;
           throw new Error('disk I/O error');
@@ -42,12 +43,12 @@ describe('ListCompactor', () => {
 
   it('folds in steps of rowsPerStep until a step folds nothing, then goes idle', async () => {
     const { store, steps } = countingStore(700);
-    compactor = new ListCompactor({ store, log, rowsPerStep: 256, pauseMs: 1 });
+    compactor = new ListCompactor({ store, log, foldRowsPerStep: 256, pauseMs: 1 });
     compactor.kick();
     compactor.kick(); // a second kick while stepping starts nothing more
     await compactor.idle();
     expect(steps).toEqual([256, 256, 188, 0]);
-    expect(compactor.foldedRows).toBe(700);
+    expect(compactor.handledRows).toBe(700);
   });
 
   it('takes no step while a card is being handled, and resumes when it is done', async () => {
@@ -65,7 +66,7 @@ describe('ListCompactor', () => {
   it('retries a failed step after retryMs and still folds everything', async () => {
     const { store, steps, fail } = countingStore(300);
     fail.next = true;
-    compactor = new ListCompactor({ store, log, rowsPerStep: 200, pauseMs: 1, retryMs: 20 });
+    compactor = new ListCompactor({ store, log, foldRowsPerStep: 200, pauseMs: 1, retryMs: 20 });
     const started = performance.now();
     compactor.kick();
     await compactor.idle();
@@ -73,9 +74,20 @@ describe('ListCompactor', () => {
     expect(steps).toEqual([200, 100, 0]);
   });
 
+  it('kicks itself every everyMs (a list loaded by another process), and not after stop()', async () => {
+    const { store, steps } = countingStore(5);
+    compactor = new ListCompactor({ store, log, pauseMs: 1, everyMs: 15 });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(steps.slice(0, 2)).toEqual([5, 0]);
+    compactor.stop();
+    const taken = steps.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(steps.length).toBe(taken);
+  });
+
   it('takes no step after stop(), and idle() resolves', async () => {
     const { store, steps } = countingStore(1000);
-    compactor = new ListCompactor({ store, log, rowsPerStep: 100, pauseMs: 5 });
+    compactor = new ListCompactor({ store, log, foldRowsPerStep: 100, pauseMs: 5 });
     compactor.kick();
     await new Promise((r) => setTimeout(r, 12));
     const idle = compactor.idle();
@@ -103,16 +115,39 @@ describe('ListCompactor', () => {
     const pending = device.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM list_delta_entry');
     expect(pending.get()?.n).toBe(1000);
     const seen = new Set<string>();
-    compactor = new ListCompactor({ store: { compactDeltas: (n) => {
-      const rows = lists.compactDeltas(n);
+    compactor = new ListCompactor({ store: { compact: (limits) => {
+      const rows = lists.compact(limits);
       seen.add(JSON.stringify(answer()));
       return rows;
-    } }, log, rowsPerStep: 64, pauseMs: 0 });
+    } }, log, foldRowsPerStep: 64, pauseMs: 0 });
     compactor.kick();
     await compactor.idle();
-    expect(compactor.foldedRows).toBe(1000);
+    expect(compactor.handledRows).toBe(1000);
     expect([...seen]).toEqual([JSON.stringify(expected)]);
     expect(pending.get()?.n).toBe(0);
     expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 2000 - 400 }]);
+  });
+
+  it('drops a replaced snapshot\'s rows in steps while lookups answer from the new one', async () => {
+    device = openDeviceDb(tempDbPath());
+    const lists = new SqliteListStore(device);
+    lists.replaceList(meta('benefit', 1), Array.from({ length: 3000 }, (_, i) => entry('benefit', tok(`o${i}`), { category: 'OLD' })));
+    const fresh = Array.from({ length: 500 }, (_, i) => entry('benefit', tok(`o${i * 2}`), { category: 'NEW' }));
+    lists.replaceList(meta('benefit', 2), fresh);
+    const stored = device.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM list_entry');
+    expect(stored.get()?.n).toBe(3500);
+    const probe = [tok('o0'), tok('o1'), tok('o998'), tok('o2999')];
+    const answers = new Set<string>();
+    compactor = new ListCompactor({ store: { compact: (limits) => {
+      const rows = lists.compact(limits);
+      answers.add(lists.lookup(probe, ['benefit']).map((e) => `${e.token}:${String(e.category)}`).sort().join());
+      return rows;
+    } }, log, dropRowsPerStep: 400, pauseMs: 0 });
+    compactor.kick();
+    await compactor.idle();
+    expect(compactor.handledRows).toBe(3000);
+    expect([...answers]).toEqual([[`${tok('o0')}:NEW`, `${tok('o998')}:NEW`].sort().join()]);
+    expect(stored.get()?.n).toBe(500);
+    expect(lists.meta()).toEqual([{ ...meta('benefit', 2), count: 500 }]);
   });
 });

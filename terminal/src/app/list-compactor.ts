@@ -1,37 +1,44 @@
 /**
- * Folds the pending rows of applied deltas into the lists in the background
- * (ListStore.compactDeltas; sqlite-list-store.ts says why deltas are written as pending rows).
+ * The device's list housekeeping in the background (ListStore.compact; sqlite-list-store.ts says
+ * why deltas are written as pending rows and snapshots as new generations): folds the pending
+ * rows of applied deltas into the lists, then deletes the rows of replaced snapshots.
  *
- * - A step folds `rowsPerStep` rows (256: a few milliseconds) in one short transaction.
+ * - A step folds up to `foldRowsPerStep` rows (256: a few ms) and deletes up to
+ *   `dropRowsPerStep` (4,096 contiguous rows: a few ms), in one short transaction.
  * - Steps are `pauseMs` apart (25 ms), so the reader's callbacks always get the event loop, and
  *   a step runs only while quiet() (no card being read): a step waits for the tap to finish.
- * - It runs until a step folds nothing, then sleeps until the next kick() (a delta applied, the
- *   device started).
+ * - It runs until a step handles nothing, then sleeps until the next kick() (a list applied,
+ *   the device started) or the periodic one (`everyMs`, 10 min: a list loaded by another process,
+ *   `rescard-terminal lists load`, beside the running device).
  * - A failed step is logged and retried after `retryMs`. Nothing waits on the fold: lookups read
  *   the pending rows, so every answer is the same before, during and after it.
  */
 import type { Logger } from 'pino';
 import { RescardError } from '@rescard/shared';
-import type { ListStore } from '../ports/list-store.js';
+import type { CompactLimits, ListStore } from '../ports/list-store.js';
 
 export interface ListCompactorDeps {
-  readonly store: Pick<ListStore, 'compactDeltas'>;
+  readonly store: Pick<ListStore, 'compact'>;
   readonly log: Logger;
   /** False while a card is being read: the step waits. Default: always quiet. */
   readonly quiet?: () => boolean;
-  readonly rowsPerStep?: number;
+  readonly foldRowsPerStep?: number;
+  readonly dropRowsPerStep?: number;
   readonly pauseMs?: number;
   readonly retryMs?: number;
+  /** Kick this often as well (0: only on kick()). */
+  readonly everyMs?: number;
 }
 
 export class ListCompactor {
-  private readonly store: Pick<ListStore, 'compactDeltas'>;
+  private readonly store: Pick<ListStore, 'compact'>;
   private readonly log: Logger;
   private readonly quiet: () => boolean;
-  private readonly rowsPerStep: number;
+  private readonly limits: CompactLimits;
   private readonly pauseMs: number;
   private readonly retryMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private readonly periodic: NodeJS.Timeout | null;
   private stopped = false;
   private waiting: (() => void)[] = [];
   private folded = 0;
@@ -40,13 +47,15 @@ export class ListCompactor {
     this.store = deps.store;
     this.log = deps.log.child({ module: 'list-compactor' });
     this.quiet = deps.quiet ?? (() => true);
-    this.rowsPerStep = deps.rowsPerStep ?? 256;
+    this.limits = { foldRows: deps.foldRowsPerStep ?? 256, dropRows: deps.dropRowsPerStep ?? 4096 };
     this.pauseMs = deps.pauseMs ?? 25;
     this.retryMs = deps.retryMs ?? 30_000;
+    const everyMs = deps.everyMs ?? 600_000;
+    this.periodic = everyMs > 0 ? setInterval(() => this.kick(), everyMs).unref() : null;
   }
 
-  /** Rows folded since start. */
-  get foldedRows(): number {
+  /** Rows folded or dropped since start. */
+  get handledRows(): number {
     return this.folded;
   }
 
@@ -59,6 +68,7 @@ export class ListCompactor {
   /** Stop stepping; a step never runs after this returns. Pending rows stay for the next start. */
   stop(): void {
     this.stopped = true;
+    if (this.periodic !== null) clearInterval(this.periodic);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.settle();
@@ -81,10 +91,10 @@ export class ListCompactor {
     if (!this.quiet()) return this.schedule(this.pauseMs);
     let rows: number;
     try {
-      rows = this.store.compactDeltas(this.rowsPerStep);
+      rows = this.store.compact(this.limits);
     } catch (err) {
       const code = err instanceof RescardError ? err.code : 'STORE_FAILURE';
-      this.log.error({ code, err: err instanceof Error ? err.message : String(err), retryMs: this.retryMs }, 'folding delta rows failed; will retry');
+      this.log.error({ code, err: err instanceof Error ? err.message : String(err), retryMs: this.retryMs }, 'list housekeeping failed; will retry');
       return this.schedule(this.retryMs);
     }
     this.folded += rows;

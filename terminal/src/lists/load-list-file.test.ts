@@ -150,7 +150,7 @@ describe('loadListFile', () => {
           store.replaceList(meta, entries);
         },
         applyDelta: (d) => store.applyDelta(d),
-        compactDeltas: (n) => store.compactDeltas(n),
+        compact: (limits) => store.compact(limits),
         extendFreshness: (l, v, e) => store.extendFreshness(l, v, e),
       };
       const before = storeState(store, TOKENS);

@@ -8,7 +8,7 @@
 import { RescardError } from '@rescard/shared';
 import { checkListEntry, checkListMeta } from '../adapters/sqlite/list-entry-check.js';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../core/model.js';
-import type { ListDelta, ListStore } from './list-store.js';
+import type { CompactLimits, ListDelta, ListStore } from './list-store.js';
 
 interface FakeList {
   readonly meta: ListMeta;
@@ -69,8 +69,8 @@ export class FakeListStore implements ListStore, UsageSink {
     this.lists.set(meta.list, { meta: { ...meta, count: next.size }, entries: next });
   }
 
-  compactDeltas(_maxRows: number): number {
-    return 0; // deltas are applied in place
+  compact(_limits: CompactLimits): number {
+    return 0; // deltas and snapshots are applied in place
   }
 
   applyDelta(delta: ListDelta): void {

@@ -14,6 +14,14 @@ export interface ListDelta {
   readonly deletes: readonly string[];
 }
 
+/** How much one ListStore.compact() call may do. */
+export interface CompactLimits {
+  /** Pending delta rows to fold (each touches a random page of the list: a few ms per 256). */
+  readonly foldRows: number;
+  /** Rows of replaced snapshots to delete (contiguous pages: cheap, ~1 ms per 1,000). */
+  readonly dropRows: number;
+}
+
 export interface ListStore {
   /** Every entry for any of these tokens in any of these lists. */
   lookup(tokens: readonly string[], lists: readonly ListName[]): ListEntry[];
@@ -33,11 +41,12 @@ export interface ListStore {
    */
   applyDelta(delta: ListDelta): void;
   /**
-   * Fold at most `maxRows` rows of applied deltas into the stored lists, in one short
-   * transaction; returns how many (0: nothing left). Housekeeping only: no lookup answer and no
-   * meta changes. A store that applies deltas in place always returns 0.
+   * Housekeeping in one short transaction: fold at most `foldRows` rows of applied deltas into
+   * the lists, then delete at most `dropRows` rows of replaced snapshots. Returns how many rows
+   * it handled (0: nothing left). No lookup answer and no meta changes. A store that applies
+   * deltas and snapshots in place always returns 0.
    */
-  compactDeltas(maxRows: number): number;
+  compact(limits: CompactLimits): number;
   /**
    * Signed freshness (issue 4): if the list is held at exactly `version`, move its expiresAtMs
    * forward to `expiresAtMs` (never back), in one transaction that re-checks the version.

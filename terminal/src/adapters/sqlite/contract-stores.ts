@@ -30,36 +30,45 @@ export function tempDbPath(): string {
 }
 
 /**
- * When the SQLite store folds its pending delta rows into the lists (compactDeltas): never (every
- * delta stays pending), all of them right after each delta in steps of 7 rows, or only the first
- * 7 rows (some of a delta's tokens folded, the rest pending). Every answer must be the same.
+ * When the SQLite store does its housekeeping (compact: fold pending delta rows, drop the rows of
+ * replaced snapshots): never (every delta stays pending, every old generation stays), all of it
+ * right after each delta or snapshot in steps of 7 rows, or one step of 7 only (some of a delta's
+ * tokens folded, the rest pending; an old generation partly deleted). Every answer must be the same.
  */
-export type FoldAfterDelta = 'never' | 'all' | 'some';
+export type Housekeeping = 'never' | 'all' | 'some';
 
-function folding(store: SqliteListStore, fold: FoldAfterDelta): SqliteListStore {
-  if (fold === 'never') return store;
+function housekeeping(store: SqliteListStore, mode: Housekeeping): SqliteListStore {
+  if (mode === 'never') return store;
+  const tidy = (): void => {
+    if (mode === 'some') store.compact({ foldRows: 7, dropRows: 7 });
+    else while (store.compact({ foldRows: 7, dropRows: 7 }) > 0);
+  };
   const applyDelta = store.applyDelta.bind(store);
+  const replaceList = store.replaceList.bind(store);
   store.applyDelta = (delta) => {
     applyDelta(delta);
-    if (fold === 'some') store.compactDeltas(7);
-    else while (store.compactDeltas(7) > 0);
+    tidy();
+  };
+  store.replaceList = (meta, entries) => {
+    replaceList(meta, entries);
+    tidy();
   };
   return store;
 }
 
-function openSqlite(path: string, options: StoreOptions, fold: FoldAfterDelta): StoreUnderTest {
+function openSqlite(path: string, options: StoreOptions, mode: Housekeeping): StoreUnderTest {
   const device = openDeviceDb(path);
   // Prune on every tap so the retention test needs few taps; production default is 128.
   const journal = new SqliteTapJournal(device, { ...options, pruneEveryTaps: 1 });
   return {
-    lists: folding(new SqliteListStore(device), fold),
+    lists: housekeeping(new SqliteListStore(device), mode),
     journal,
     reopen: () => {
       device.close();
-      return openSqlite(path, options, fold);
+      return openSqlite(path, options, mode);
     },
     close: () => device.close(),
   };
 }
 
-export const sqliteStoreFactory = (fold: FoldAfterDelta = 'never'): StoreFactory => (options = {}) => openSqlite(tempDbPath(), options, fold);
+export const sqliteStoreFactory = (mode: Housekeeping = 'never'): StoreFactory => (options = {}) => openSqlite(tempDbPath(), options, mode);

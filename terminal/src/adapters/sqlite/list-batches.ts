@@ -11,12 +11,10 @@
  * right edge of the B-tree, the cheap case.
  */
 import type Database from 'better-sqlite3';
-import { ENTRY_COLUMNS, placeholders, type Key } from './list-rows.js';
+import { STORED_COLUMNS, placeholders, type Key } from './list-rows.js';
 
-/** Rows per statement: 6 parameters each, far below SQLite's 32,766-parameter limit. */
+/** Rows per statement: 7 parameters each, far below SQLite's 32,766-parameter limit. */
 export const BATCH_ROWS = 100;
-
-const ROW = `(${placeholders(6)})`;
 
 export type EntryParams = [Key, string | null, string | null, string | null, string | null];
 export type Param = Key | string | number | null;
@@ -40,30 +38,37 @@ export class ListBatches {
 
   constructor(private readonly db: Database.Database) {}
 
-  /** INSERT rows of `list` (a token twice raises SQLITE_CONSTRAINT_PRIMARYKEY); `target` is main or temp. */
-  insert(target: 'list_entry' | 'temp.list_stage', list: string, rows: readonly EntryParams[]): void {
+  /** INSERT rows of `list` generation `gen` (a token twice raises SQLITE_CONSTRAINT_PRIMARYKEY). */
+  insert(list: string, gen: number, rows: readonly EntryParams[]): void {
     if (rows.length === 0) return;
     const flat: Param[] = [];
-    for (const r of rows) {
-      if (target === 'list_entry') flat.push(list);
-      flat.push(...r);
-    }
-    this.insertFlat(target, rows.length, flat);
+    for (const r of rows) flat.push(list, gen, ...r);
+    this.insertFlat('list_entry', rows.length, flat);
   }
 
-  /** insert() with the parameters already flat: per row (list,) token, category, valid_from, valid_to, attrs. */
+  /**
+   * insert() with the parameters already flat, per row: list, gen, token, category, valid_from,
+   * valid_to, attrs into list_entry; token, category, valid_from, valid_to, attrs into the stage.
+   */
   insertFlat(target: 'list_entry' | 'temp.list_stage', rowCount: number, flat: readonly Param[]): void {
     if (rowCount === 0) return;
-    const values = target === 'list_entry' ? ROW : `(${placeholders(5)})`;
+    const values = target === 'list_entry' ? `(${placeholders(7)})` : `(${placeholders(5)})`;
     const stmt = this.statement(`ins:${target}:${rowCount}`, () =>
-      `INSERT INTO ${target} ${target === 'list_entry' ? `(${ENTRY_COLUMNS}) ` : ''}VALUES ${Array.from({ length: rowCount }, () => values).join(', ')}`);
+      `INSERT INTO ${target} ${target === 'list_entry' ? `(${STORED_COLUMNS}) ` : ''}VALUES ${Array.from({ length: rowCount }, () => values).join(', ')}`);
     stmt.run(flat);
   }
 
-  /** Delete these tokens of `list` from `table`; returns how many rows went. */
-  delete(list: string, keys: readonly Key[], table: 'list_entry' | 'list_delta_entry' = 'list_entry'): number {
+  /** Delete these tokens from generation `gen` of `list`; returns how many rows went. */
+  deleteEntries(list: string, gen: number, keys: readonly Key[]): number {
     if (keys.length === 0) return 0;
-    const stmt = this.statement(`del:${table}:${keys.length}`, () => `DELETE FROM ${table} WHERE list = ? AND token IN (${placeholders(keys.length)})`);
+    const stmt = this.statement(`del:entry:${keys.length}`, () => `DELETE FROM list_entry WHERE list = ? AND gen = ? AND token IN (${placeholders(keys.length)})`);
+    return stmt.run(list, gen, ...keys).changes;
+  }
+
+  /** Delete these tokens' pending delta rows of `list`. */
+  deletePending(list: string, keys: readonly Key[]): number {
+    if (keys.length === 0) return 0;
+    const stmt = this.statement(`del:pending:${keys.length}`, () => `DELETE FROM list_delta_entry WHERE list = ? AND token IN (${placeholders(keys.length)})`);
     return stmt.run(list, ...keys).changes;
   }
 
@@ -83,16 +88,19 @@ export class ListBatches {
     stmt.run(flat);
   }
 
-  /** How many of these tokens `list` holds now: its list_entry rows not shadowed by a pending row, plus its live pending rows. */
-  countHeld(list: string, keys: readonly Key[]): number {
+  /**
+   * How many of these tokens `list` holds now: its rows of generation `gen` (the one in force) not
+   * shadowed by a pending row, plus its live pending rows.
+   */
+  countHeld(list: string, gen: number, keys: readonly Key[]): number {
     if (keys.length === 0) return 0;
     const stmt = this.statement(`held:${keys.length}`, () => {
       const ks = placeholders(keys.length);
-      return `SELECT (SELECT count(*) FROM list_entry e WHERE e.list = ? AND e.token IN (${ks})
+      return `SELECT (SELECT count(*) FROM list_entry e WHERE e.list = ? AND e.gen = ? AND e.token IN (${ks})
           AND NOT EXISTS (SELECT 1 FROM list_delta_entry d WHERE d.list = e.list AND d.token = e.token))
         + (SELECT count(*) FROM list_delta_entry WHERE list = ? AND live = 1 AND token IN (${ks})) AS n`;
     });
-    return (stmt.get(list, ...keys, list, ...keys) as { n: number }).n;
+    return (stmt.get(list, gen, ...keys, list, ...keys) as { n: number }).n;
   }
 
   private statement(key: string, sql: () => string): Database.Statement {

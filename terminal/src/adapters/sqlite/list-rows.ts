@@ -29,12 +29,17 @@ export interface MetaRow {
   issued_at_ms: number;
   expires_at_ms: number;
   count: number;
+  /** The generation of list_entry rows in force. */
+  gen: number;
 }
 
 /** A token as stored (token-key.ts). */
 export type Key = Buffer | string;
 
+/** The columns a lookup reads (list_entry and list_delta_entry alike). */
 export const ENTRY_COLUMNS = 'list, token, category, valid_from, valid_to, attrs';
+/** The columns of a list_entry row: gen is the snapshot generation it belongs to. */
+export const STORED_COLUMNS = 'list, gen, token, category, valid_from, valid_to, attrs';
 
 export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 

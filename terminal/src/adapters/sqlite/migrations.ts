@@ -100,6 +100,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'list generations',
+    sql: `
+      -- gen: which snapshot of the list a row belongs to. list_meta.gen is the one in force; a
+      -- swap writes a new generation and flips list_meta.gen in the same transaction, and the
+      -- rows of older generations are deleted afterwards in small steps (sqlite-list-store.ts).
+      -- The rebuild copies rows in key order: ~2-3 s per 1M rows, once.
+      CREATE TABLE list_entry_gen (
+        list TEXT NOT NULL,
+        gen INTEGER NOT NULL,
+        token BLOB NOT NULL,
+        category TEXT,
+        valid_from TEXT,
+        valid_to TEXT,
+        attrs TEXT,
+        PRIMARY KEY (list, gen, token)
+      ) WITHOUT ROWID;
+      INSERT INTO list_entry_gen (list, gen, token, category, valid_from, valid_to, attrs)
+        SELECT list, 0, token, category, valid_from, valid_to, attrs FROM list_entry ORDER BY list, token;
+      DROP TABLE list_entry;
+      ALTER TABLE list_entry_gen RENAME TO list_entry;
+      ALTER TABLE list_meta ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDbPath } from './contract-stores.js';
-import { appendN, entry, expectCode, meta, tap, tok, usage, T0 } from './contract-fixtures.js';
-import { SCHEMA_VERSION } from './migrations.js';
+import { DAY_MS, appendN, entry, expectCode, meta, tap, tok, usage, T0 } from './contract-fixtures.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { openDeviceDb } from './open-device-db.js';
 import { SqliteListStore } from './sqlite-list-store.js';
 import { SqliteTapJournal } from './sqlite-tap-journal.js';
@@ -49,6 +49,34 @@ describe('openDeviceDb', () => {
     }
   });
 
+  it('migrates a v2 database holding a list: same answers, and its old rows go once a snapshot replaces it', () => {
+    const path = tempDbPath();
+    const raw = new Database(path);
+    raw.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 2)) raw.exec(m.sql);
+    raw.pragma('user_version = 2');
+    const insert = raw.prepare('INSERT INTO list_entry (list, token, category, valid_from, valid_to, attrs) VALUES (?, ?, ?, NULL, NULL, NULL)');
+    for (let i = 0; i < 300; i += 1) insert.run('benefit', Buffer.from(tok(`v2-${i}`), 'base64url'), 'PENSIONER');
+    insert.run('benefit', 'legacy-text-token', 'VETERAN');
+    raw.prepare('INSERT INTO list_meta (list, version, issued_at_ms, expires_at_ms, count) VALUES (?, ?, ?, ?, ?)').run('benefit', 4, T0, T0 + DAY_MS, 301);
+    raw.close();
+
+    const dev = openDeviceDb(path);
+    expect(dev.schemaVersion).toBe(SCHEMA_VERSION);
+    const lists = new SqliteListStore(dev);
+    expect(lists.lookup([tok('v2-7'), 'legacy-text-token', tok('absent')], ['benefit']).map((e) => e.category).sort()).toEqual(['PENSIONER', 'VETERAN']);
+    expect(lists.meta()).toEqual([{ list: 'benefit', version: 4, issuedAtMs: T0, expiresAtMs: T0 + DAY_MS, count: 301 }]);
+    lists.replaceList({ ...meta('benefit', 5) }, [entry('benefit', tok('v2-7'), { category: 'STUDENT' })]);
+    expect(lists.lookup([tok('v2-7'), tok('v2-8')], ['benefit']).map((e) => e.category)).toEqual(['STUDENT']);
+    const stored = dev.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM list_entry WHERE list = 'benefit'");
+    expect(stored.get()?.n).toBe(302); // the old generation waits for housekeeping
+    while (lists.compact({ foldRows: 0, dropRows: 100 }) > 0);
+    expect(stored.get()?.n).toBe(1);
+    expect(lists.lookup([tok('v2-7')], ['benefit']).map((e) => e.category)).toEqual(['STUDENT']);
+    expect(dev.integrityCheck()).toEqual(['ok']);
+    dev.close();
+  });
+
   it('refuses a database newer than the program, and a file that is not a database', () => {
     const path = tempDbPath();
     const raw = new Database(path);
@@ -86,7 +114,7 @@ describe('openDeviceDb', () => {
     expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts, deletes: [tok('a')] }), 'STORE_FAILURE');
     expect(lists.lookup([tok('a'), tok('b'), tok('c')], ['stoplist']).map((e) => e.token)).toEqual([tok('a')]);
     expect(lists.meta()[0]?.version).toBe(1);
-    expect(lists.compactDeltas(100)).toBe(0);
+    expect(lists.compact({ foldRows: 100, dropRows: 0 })).toBe(0);
     dev.close();
   });
 
@@ -101,11 +129,11 @@ describe('openDeviceDb', () => {
     expect(answer()).toEqual(expected);
     dev.db.exec(`CREATE TRIGGER reject_bad BEFORE INSERT ON list_entry WHEN NEW.category = 'BAD'
       BEGIN SELECT RAISE(ABORT, 'rejected'); END`);
-    expectCode(() => lists.compactDeltas(100), 'STORE_FAILURE');
+    expectCode(() => lists.compact({ foldRows: 100, dropRows: 0 }), 'STORE_FAILURE');
     expect(answer()).toEqual(expected);
     expect(dev.db.prepare('SELECT count(*) AS n FROM list_delta_entry').get()).toEqual({ n: 3 });
     dev.db.exec('DROP TRIGGER reject_bad');
-    expect(lists.compactDeltas(100)).toBe(3);
+    expect(lists.compact({ foldRows: 100, dropRows: 0 })).toBe(3);
     expect(answer()).toEqual(expected);
     expect(lists.meta()[0]).toMatchObject({ version: 2, count: 3 });
     expect(dev.integrityCheck()).toEqual(['ok']);

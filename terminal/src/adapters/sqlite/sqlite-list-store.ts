@@ -1,12 +1,17 @@
 /**
  * ListStore on the device database. Lookups are one prepared primary-key query per call
- * (list_entry is WITHOUT ROWID, PRIMARY KEY (list, token)), so they stay O(log n) at 10M rows.
+ * (list_entry is WITHOUT ROWID, PRIMARY KEY (list, gen, token), gen taken from list_meta), so they
+ * stay O(log n) at 10M rows.
  *
- * Snapshot swap (replaceList): one IMMEDIATE transaction deletes the list's rows, inserts the new
- * ones with multi-row statements (list-batches.ts) as the iterable yields them, and records the
- * meta; it commits only after the iterable finished (the loader's iterable verifies the payload's
- * SHA-256 and count at its end), so a bad line, a hash mismatch or a crash anywhere leaves the old
- * list in force (SQLite's rollback; in WAL mode a crash just discards the uncommitted frames).
+ * Snapshot swap (replaceList): one IMMEDIATE transaction inserts the new rows as a new generation
+ * of the list with multi-row statements (list-batches.ts) as the iterable yields them, and records
+ * the meta with that generation; it commits only after the iterable finished (the loader's
+ * iterable verifies the payload's SHA-256 and count at its end), so a bad line, a hash mismatch or
+ * a crash anywhere leaves the old list in force (SQLite's rollback; in WAL mode a crash just
+ * discards the uncommitted frames). The old generation's rows are not deleted in the swap (0.7-1.9 s
+ * of a 1M swap, all of it with the write lock held and taps waiting) but afterwards, a few thousand
+ * per step, by compact() (list-compactor.ts); lookups only see the generation in force. Until
+ * then the file holds both (~80 MB per 1M rows); the next swap reuses the freed pages.
  * Rows in key order (what the server writes, keyOrder) are appended at the B-tree's right edge.
  * From the first row out of order on, rows are staged in a TEMP table and copied sorted at the
  * end, so any order works (random inserts into a 1M-row B-tree cost ~2x as much).
@@ -19,9 +24,9 @@
  * list_entry: 10k random tokens of a 1M-row list touch ~7,500 of its leaf pages (~30 MB of WAL
  * and its fsync, ~340 ms here), against a few dozen pages of the small pending table (~60 ms).
  * A pending row shadows the token's list_entry row, so lookups answer from both tables as if the
- * delta had been written into the list. compactDeltas() folds pending rows into list_entry later,
- * a few hundred per transaction, when the device is idle (list-compactor.ts); each fold step
- * changes no answer. A snapshot swap drops the list's pending rows with its old rows.
+ * delta had been written into the list. compact() folds pending rows into list_entry later, a few
+ * hundred per transaction, when the device is idle (list-compactor.ts); each fold step changes no
+ * answer. A snapshot swap drops the list's pending rows (its new generation replaces them).
  * Within a delta a token's last word wins (a token deleted and upserted ends up upserted); the
  * count moves by the tokens newly held minus those no longer held, probed in key-ordered windows.
  *
@@ -33,12 +38,12 @@
 import type Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../../core/model.js';
-import type { ListDelta, ListStore } from '../../ports/list-store.js';
+import type { CompactLimits, ListDelta, ListStore } from '../../ports/list-store.js';
 import { BATCH_ROWS, ListBatches, inBatches, keyOrder, keyOrderString, type EntryParams, type Param } from './list-batches.js';
 import { checkListEntry, checkListMeta } from './list-entry-check.js';
 import {
-  ENTRY_COLUMNS, encodeAttrs, entryFromRow, entryKey, entryParams, metaFromRow, placeholders, type EntryRow, type Key, type MetaRow,
-  type PendingRow,
+  ENTRY_COLUMNS, STORED_COLUMNS, encodeAttrs, entryFromRow, entryKey, entryParams, metaFromRow, placeholders, type EntryRow, type Key,
+  type MetaRow, type PendingRow,
 } from './list-rows.js';
 import type { DeviceDb } from './open-device-db.js';
 import { guard, sqliteCode, toRescardError } from './store-error.js';
@@ -63,16 +68,20 @@ export class SqliteListStore implements ListStore {
     this.s = {
       meta: db.prepare<[], MetaRow>('SELECT * FROM list_meta ORDER BY list'),
       metaOf: db.prepare<[string], MetaRow>('SELECT * FROM list_meta WHERE list = ?'),
-      putMeta: db.prepare(`INSERT OR REPLACE INTO list_meta (list, version, issued_at_ms, expires_at_ms, count) VALUES (?, ?, ?, ?, ?)`),
+      putMeta: db.prepare(`INSERT OR REPLACE INTO list_meta (list, version, issued_at_ms, expires_at_ms, count, gen) VALUES (?, ?, ?, ?, ?, ?)`),
       history: db.prepare<[Key, number, number], UsageRow>(
         'SELECT * FROM usage_event WHERE token = ? AND wall_ms > ? ORDER BY seq DESC LIMIT ?',
       ),
       clearStage: db.prepare('DELETE FROM temp.list_stage'),
-      deleteList: db.prepare('DELETE FROM list_entry WHERE list = ?'),
+      lastGen: db.prepare<[string], { g: number | null }>('SELECT max(gen) AS g FROM list_entry WHERE list = ?'),
+      olderGen: db.prepare<[string, number], { gen: number }>('SELECT gen FROM list_entry WHERE list = ? AND gen < ? ORDER BY gen LIMIT 1'),
+      newerGen: db.prepare<[string, number], { gen: number }>('SELECT gen FROM list_entry WHERE list = ? AND gen > ? ORDER BY gen LIMIT 1'),
+      dropRows: db.prepare(`DELETE FROM list_entry WHERE list = ? AND gen = ? AND token IN
+        (SELECT token FROM list_entry WHERE list = ? AND gen = ? ORDER BY token LIMIT ?)`),
       deletePending: db.prepare('DELETE FROM list_delta_entry WHERE list = ?'),
       pending: db.prepare<[number], PendingRow>('SELECT * FROM list_delta_entry ORDER BY list, token LIMIT ?'),
-      copyStage: db.prepare(`INSERT INTO list_entry (${ENTRY_COLUMNS})
-        SELECT ?, token, category, valid_from, valid_to, attrs FROM temp.list_stage ORDER BY token`),
+      copyStage: db.prepare(`INSERT INTO list_entry (${STORED_COLUMNS})
+        SELECT ?, ?, token, category, valid_from, valid_to, attrs FROM temp.list_stage ORDER BY token`),
       extend: db.prepare('UPDATE list_meta SET expires_at_ms = ? WHERE list = ? AND version = ? AND expires_at_ms < ?'),
     };
   }
@@ -104,9 +113,10 @@ export class SqliteListStore implements ListStore {
       try {
         this.db.transaction(() => {
           this.refuseRollback(meta); // again under the write lock
-          this.s.deleteList.run(meta.list);
+          // A new generation, above every one stored (older ones may still wait to be dropped).
+          const gen = Math.max(this.s.metaOf.get(meta.list)?.gen ?? 0, this.s.lastGen.get(meta.list)?.g ?? 0) + 1;
           this.s.deletePending.run(meta.list);
-          this.putMeta(meta, this.insertAll(meta.list, entries));
+          this.putMeta(meta, this.insertAll(meta.list, gen, entries), gen);
         }).immediate();
       } finally {
         this.s.clearStage.run();
@@ -142,36 +152,55 @@ export class SqliteListStore implements ListStore {
         }).sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
         let count = current.count;
         inBatches(items, (window) => {
-          count -= this.batches.countHeld(meta.list, window.map((x) => x.key));
+          count -= this.batches.countHeld(meta.list, current.gen, window.map((x) => x.key));
           count += window.reduce((n, x) => (x.row === null ? n : n + 1), 0);
           this.batches.putPending(meta.list, window);
         });
-        this.putMeta(meta, count);
+        this.putMeta(meta, count, current.gen);
       }).immediate(),
     );
   }
 
-  compactDeltas(maxRows: number): number {
-    if (!(maxRows >= 1)) return 0;
-    return guard('compactDeltas', () =>
+  compact(limits: CompactLimits): number {
+    return guard('compact', () =>
       this.db.transaction(() => {
-        const rows = this.s.pending.all(Math.trunc(maxRows));
-        // Rows come ordered by list, then token: fold each list's run with the multi-row statements.
-        for (let i = 0; i < rows.length; ) {
-          const list = rows[i]!.list;
-          let end = i;
-          while (end < rows.length && rows[end]!.list === list) end += 1;
-          inBatches(rows.slice(i, end), (window) => {
-            const keys = window.map((r) => r.token);
-            this.batches.delete(list, keys);
-            this.batches.insert('list_entry', list, window.flatMap((r) => (r.live === 1 ? [[r.token, r.category, r.valid_from, r.valid_to, r.attrs] as EntryParams] : [])));
-            this.batches.delete(list, keys, 'list_delta_entry');
-          });
-          i = end;
-        }
-        return rows.length;
+        const folded = limits.foldRows >= 1 ? this.foldPending(Math.trunc(limits.foldRows)) : 0;
+        return folded + (limits.dropRows >= 1 ? this.dropReplaced(Math.trunc(limits.dropRows)) : 0);
       }).immediate(),
     );
+  }
+
+  /** Fold at most `maxRows` pending delta rows into their list's generation in force. */
+  private foldPending(maxRows: number): number {
+    const rows = this.s.pending.all(maxRows);
+    // Rows come ordered by list, then token: fold each list's run with the multi-row statements.
+    for (let i = 0; i < rows.length; ) {
+      const list = rows[i]!.list;
+      let end = i;
+      while (end < rows.length && rows[end]!.list === list) end += 1;
+      const gen = this.s.metaOf.get(list)?.gen ?? 0; // a list with pending rows has meta (a delta needs a base)
+      inBatches(rows.slice(i, end), (window) => {
+        const keys = window.map((r) => r.token);
+        this.batches.deleteEntries(list, gen, keys);
+        this.batches.insert(list, gen, window.flatMap((r) => (r.live === 1 ? [[r.token, r.category, r.valid_from, r.valid_to, r.attrs] as EntryParams] : [])));
+        this.batches.deletePending(list, keys);
+      });
+      i = end;
+    }
+    return rows.length;
+  }
+
+  /** Delete at most `maxRows` rows of generations no longer in force (replaced snapshots). */
+  private dropReplaced(maxRows: number): number {
+    let left = maxRows;
+    for (const m of this.s.meta.all()) {
+      while (left > 0) {
+        const stale = this.s.olderGen.get(m.list, m.gen) ?? this.s.newerGen.get(m.list, m.gen);
+        if (stale === undefined) break;
+        left -= this.s.dropRows.run(m.list, stale.gen, m.list, stale.gen, left).changes;
+      }
+    }
+    return maxRows - left;
   }
 
   extendFreshness(list: ListName, version: number, expiresAtMs: number): boolean {
@@ -184,11 +213,11 @@ export class SqliteListStore implements ListStore {
    * Insert every entry (inside the caller's transaction); returns how many. If this throws, the
    * entries' iterator is closed (return()): a source on another thread stops at once.
    */
-  private insertAll(list: ListName, entries: Iterable<ListEntry>): number {
+  private insertAll(list: ListName, gen: number, entries: Iterable<ListEntry>): number {
     const it = entries[Symbol.iterator]();
     let finished = false;
     try {
-      const count = this.insertFrom(list, it);
+      const count = this.insertFrom(list, gen, it);
       finished = true;
       return count;
     } finally {
@@ -196,7 +225,7 @@ export class SqliteListStore implements ListStore {
     }
   }
 
-  private insertFrom(list: ListName, it: Iterator<ListEntry>): number {
+  private insertFrom(list: ListName, gen: number, it: Iterator<ListEntry>): number {
     // One flat parameter array per batch (the multi-row statement's shape): no per-row arrays.
     let flat: Param[] = [];
     let rows = 0;
@@ -204,7 +233,7 @@ export class SqliteListStore implements ListStore {
     let sorted = true;
     const flush = (): void => {
       if (sorted) this.batches.insertFlat('list_entry', rows, flat);
-      else this.batches.insertFlat('temp.list_stage', rows, flat.filter((_, i) => i % 6 !== 0)); // the stage has no list column
+      else this.batches.insertFlat('temp.list_stage', rows, flat.filter((_, i) => i % 7 > 1)); // the stage has no list, gen columns
       flat = [];
       rows = 0;
     };
@@ -217,7 +246,7 @@ export class SqliteListStore implements ListStore {
       }
       if (next.done === true) {
         this.insertChecked(list, flush);
-        if (!sorted) this.copyStage(list);
+        if (!sorted) this.copyStage(list, gen);
         return count;
       }
       const e = next.value;
@@ -228,7 +257,7 @@ export class SqliteListStore implements ListStore {
         sorted = false;
       }
       last = key;
-      flat.push(list, key, e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs));
+      flat.push(list, gen, key, e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs));
       rows += 1;
       if (rows === BATCH_ROWS) this.insertChecked(list, flush);
     }
@@ -247,8 +276,8 @@ export class SqliteListStore implements ListStore {
     return new RescardError('LIST_FILE_INVALID', `list ${list}: the snapshot has a token twice`, { list }, { cause: err });
   }
 
-  private copyStage(list: ListName): void {
-    this.insertChecked(list, () => this.s.copyStage.run(list));
+  private copyStage(list: ListName, gen: number): void {
+    this.insertChecked(list, () => this.s.copyStage.run(list, gen));
   }
 
   private refuseRollback(meta: ListMeta): void {
@@ -260,19 +289,22 @@ export class SqliteListStore implements ListStore {
     }
   }
 
-  private putMeta(meta: ListMeta, count: number): void {
-    this.s.putMeta.run(meta.list, meta.version, meta.issuedAtMs, meta.expiresAtMs, count);
+  private putMeta(meta: ListMeta, count: number, gen: number): void {
+    this.s.putMeta.run(meta.list, meta.version, meta.issuedAtMs, meta.expiresAtMs, count, gen);
   }
 
   private lookupStatement(nTokens: number, nLists: number): Database.Statement {
     const key = `${nTokens}:${nLists}`;
     let stmt = this.lookups.get(key);
     if (stmt === undefined) {
-      // list_entry rows no pending delta row shadows, and the live pending rows.
-      const where = `list IN (${placeholders(nLists)}) AND token IN (${placeholders(nTokens)})`;
-      stmt = this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM list_entry e WHERE ${where}
+      // Rows of the generation in force that no pending delta row shadows, and the live pending rows.
+      const lists = placeholders(nLists);
+      const tokens = placeholders(nTokens);
+      stmt = this.db.prepare(`SELECT e.list, e.token, e.category, e.valid_from, e.valid_to, e.attrs
+          FROM list_meta m JOIN list_entry e ON e.list = m.list AND e.gen = m.gen
+          WHERE m.list IN (${lists}) AND e.token IN (${tokens})
           AND NOT EXISTS (SELECT 1 FROM list_delta_entry d WHERE d.list = e.list AND d.token = e.token)
-        UNION ALL SELECT ${ENTRY_COLUMNS} FROM list_delta_entry WHERE ${where} AND live = 1`);
+        UNION ALL SELECT ${ENTRY_COLUMNS} FROM list_delta_entry WHERE list IN (${lists}) AND token IN (${tokens}) AND live = 1`);
       if (nTokens <= CACHED_MAX_TOKENS) this.lookups.set(key, stmt);
     }
     return stmt;
