@@ -100,15 +100,15 @@ function bareDb(path: string): Database.Database {
   db.pragma('synchronous = FULL');
   db.pragma('cache_size = -8192');
   db.pragma('mmap_size = 0');
-  db.exec(`CREATE TABLE list_entry (list TEXT NOT NULL, token BLOB NOT NULL, category TEXT, valid_from TEXT, valid_to TEXT, attrs TEXT,
-    PRIMARY KEY (list, token)) WITHOUT ROWID`);
+  db.exec(`CREATE TABLE list_entry (list TEXT NOT NULL, gen INTEGER NOT NULL, token BLOB NOT NULL, category TEXT, valid_from TEXT, valid_to TEXT,
+    attrs TEXT, PRIMARY KEY (list, gen, token)) WITHOUT ROWID`);
   return db;
 }
 
 function bareInsert(dir: string, rows: readonly ReturnType<typeof row>[], r: number): number {
   const path = join(dir, `bare-${r}.db`);
   const db = bareDb(path);
-  const ins = db.prepare('INSERT INTO list_entry VALUES (?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare('INSERT INTO list_entry VALUES (?, 1, ?, ?, ?, ?, ?)');
   const t = performance.now();
   db.transaction(() => {
     for (const x of rows) ins.run('benefit', x[0], x[1], x[2], x[3], x[4]);
@@ -129,9 +129,10 @@ function bareDelta(path: string, deltaRows: readonly DeltaRow[]): number {
   db.pragma('synchronous = FULL');
   db.pragma('cache_size = -8192');
   db.pragma('mmap_size = 0');
-  const up = db.prepare(`INSERT INTO list_entry VALUES ('benefit', ?, ?, ?, ?, ?) ON CONFLICT (list, token) DO UPDATE SET
+  const gen = (db.prepare("SELECT gen FROM list_meta WHERE list = 'benefit'").get() as { gen: number }).gen;
+  const up = db.prepare(`INSERT INTO list_entry VALUES ('benefit', ${gen}, ?, ?, ?, ?, ?) ON CONFLICT (list, gen, token) DO UPDATE SET
     category = excluded.category, valid_from = excluded.valid_from, valid_to = excluded.valid_to, attrs = excluded.attrs`);
-  const del = db.prepare("DELETE FROM list_entry WHERE list = 'benefit' AND token = ?");
+  const del = db.prepare(`DELETE FROM list_entry WHERE list = 'benefit' AND gen = ${gen} AND token = ?`);
   const t = performance.now();
   db.transaction(() => {
     for (const x of deltaRows) {
