@@ -10,8 +10,12 @@
  * - It runs until a step handles nothing, then sleeps until the next kick() (a list applied,
  *   the device started) or the periodic one (`everyMs`, 10 min: a list loaded by another process,
  *   `rescard-terminal lists load`, beside the running device).
- * - A failed step is logged and retried after `retryMs`. Nothing waits on the fold: lookups read
- *   the pending rows, so every answer is the same before, during and after it.
+ * - A failed step (e.g. another process holds the write lock: a step never waits for it) is
+ *   logged and retried after `retryMs` (30 s). Nothing waits on housekeeping: lookups read the
+ *   pending rows and only the generation in force, so every answer is the same before, during
+ *   and after it.
+ * - A step never starts while a card is handled; a tap that arrives during a step waits for it
+ *   (~10 ms; bench:propagate prints the longest step).
  */
 import type { Logger } from 'pino';
 import { RescardError } from '@rescard/shared';
@@ -94,7 +98,8 @@ export class ListCompactor {
       rows = this.store.compact(this.limits);
     } catch (err) {
       const code = err instanceof RescardError ? err.code : 'STORE_FAILURE';
-      this.log.error({ code, err: err instanceof Error ? err.message : String(err), retryMs: this.retryMs }, 'list housekeeping failed; will retry');
+      // warn: nothing waits on housekeeping (e.g. another process held the write lock); repeated warnings mean a store fault
+      this.log.warn({ code, err: err instanceof Error ? err.message : String(err), retryMs: this.retryMs }, 'list housekeeping postponed; will retry');
       return this.schedule(this.retryMs);
     }
     this.folded += rows;

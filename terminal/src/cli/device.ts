@@ -27,9 +27,13 @@ export function keyringFrom(config: { tokenKeys: unknown }, log: Logger): TokenK
   return TokenKeyring.fromConfig(config.tokenKeys as TokenKeyringConfig);
 }
 
-export function openDevice(config: TerminalConfig, log: Logger): OpenDevice {
+/**
+ * `upgrade`: bring an older database schema up to date; only `start` does (docs on
+ * DeviceDbOptions.upgrade), the other commands refuse an older database.
+ */
+export function openDevice(config: TerminalConfig, log: Logger, options: { upgrade?: boolean } = {}): OpenDevice {
   const keyring = keyringFrom(config, log);
-  const db = openDeviceDb(config.dbPath);
+  const db = openDeviceDb(config.dbPath, { upgrade: options.upgrade ?? false });
   const lists = new SqliteListStore(db);
   const journal = new SqliteTapJournal(db, { capacityTaps: config.journalCapacityTaps });
   const clockState = new SqliteClockStateStore(db);

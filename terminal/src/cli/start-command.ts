@@ -18,7 +18,7 @@ import { openDevice } from './device.js';
 import { audiencesOf } from './lists-command.js';
 
 export async function runStart(config: TerminalConfig, log: Logger): Promise<void> {
-  const device = openDevice(config, log);
+  const device = openDevice(config, log, { upgrade: true });
   const clock = new SystemClock();
   const gps = config.gps ? await openGps(config.gps, clock, log) : null;
   const osdp = config.osdp ? await openOsdp(config.osdp, clock, log) : null;

@@ -133,9 +133,19 @@ function userVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Bring the schema up to SCHEMA_VERSION. Idempotent. Returns the versions before and after. */
-export function migrate(db: Database.Database): { from: number; to: number } {
+/**
+ * Bring the schema up to SCHEMA_VERSION. Idempotent. Returns the versions before and after.
+ * With `upgrade: false` only a new database (v0) is created; an older one is refused.
+ */
+export function migrate(db: Database.Database, options: { upgrade: boolean } = { upgrade: true }): { from: number; to: number } {
   const from = userVersion(db);
+  if (!options.upgrade && from > 0 && from < SCHEMA_VERSION) {
+    throw new RescardError(
+      'STORE_FAILURE',
+      `device database schema v${from} is older than this program (v${SCHEMA_VERSION}): restart the device software (rescard-terminal start) to upgrade it`,
+      { schemaVersion: from, supportedVersion: SCHEMA_VERSION },
+    );
+  }
   if (from > SCHEMA_VERSION) {
     throw new RescardError(
       'STORE_FAILURE',

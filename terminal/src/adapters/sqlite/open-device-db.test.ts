@@ -49,7 +49,7 @@ describe('openDeviceDb', () => {
     }
   });
 
-  it('migrates a v2 database holding a list: same answers, and its old rows go once a snapshot replaces it', () => {
+  it('migrates a v2 database holding a list only when asked to upgrade: same answers, and its old rows go once a snapshot replaces it', () => {
     const path = tempDbPath();
     const raw = new Database(path);
     raw.pragma('journal_mode = WAL');
@@ -60,6 +60,15 @@ describe('openDeviceDb', () => {
     insert.run('benefit', 'legacy-text-token', 'VETERAN');
     raw.prepare('INSERT INTO list_meta (list, version, issued_at_ms, expires_at_ms, count) VALUES (?, ?, ?, ?, ?)').run('benefit', 4, T0, T0 + DAY_MS, 301);
     raw.close();
+
+    // Only `start` upgrades: a command beside a device still running the old program refuses.
+    expectCode(() => openDeviceDb(path, { upgrade: false }), 'STORE_FAILURE');
+    const untouched = new Database(path);
+    expect(untouched.pragma('user_version', { simple: true })).toBe(2);
+    untouched.close();
+    const fresh = openDeviceDb(tempDbPath(), { upgrade: false }); // a new database is always created
+    expect(fresh.schemaVersion).toBe(SCHEMA_VERSION);
+    fresh.close();
 
     const dev = openDeviceDb(path);
     expect(dev.schemaVersion).toBe(SCHEMA_VERSION);

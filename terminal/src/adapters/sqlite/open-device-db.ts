@@ -33,6 +33,13 @@ export interface DeviceDbOptions {
   readonly autoCheckpointPages?: number;
   /** checkpointIfDue() checkpoints after this many writes (default 100). */
   readonly checkpointEveryWrites?: number;
+  /**
+   * Bring an existing database of an older schema up to this program's (default true). Only
+   * `rescard-terminal start` does: the other commands may run beside the device's running program,
+   * which could be the old version (software installed, service not yet restarted). A new,
+   * empty database is always created.
+   */
+  readonly upgrade?: boolean;
 }
 
 /** Keys of device_meta owned by this adapter; setMeta refuses them. */
@@ -131,7 +138,7 @@ export function openDeviceDb(path: string, options: DeviceDbOptions = {}): Devic
     db.pragma('mmap_size = 0');
     db.pragma(`journal_size_limit = ${Math.trunc(options.journalSizeLimitBytes ?? 64 * 1024 * 1024)}`);
     db.pragma(`wal_autocheckpoint = ${Math.trunc(options.autoCheckpointPages ?? 10_000)}`);
-    const { to } = migrate(db);
+    const { to } = migrate(db, { upgrade: options.upgrade ?? true });
     return new DeviceDb(db, path, to, options.checkpointEveryWrites);
   } catch (err) {
     db?.close();

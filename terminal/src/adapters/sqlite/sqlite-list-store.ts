@@ -50,6 +50,9 @@ import { guard, sqliteCode, toRescardError } from './store-error.js';
 import { tokenKey } from './token-key.js';
 import { usageFromRow, type UsageRow } from './usage-rows.js';
 
+/** At most this many rows per compact() limit (one transaction). */
+const MAX_COMPACT_ROWS = 1_000_000;
+
 /** Prepared lookups are cached per (tokens, lists) arity up to this many tokens; bigger calls prepare once. */
 const CACHED_MAX_TOKENS = 4;
 
@@ -162,12 +165,20 @@ export class SqliteListStore implements ListStore {
   }
 
   compact(limits: CompactLimits): number {
-    return guard('compact', () =>
-      this.db.transaction(() => {
-        const folded = limits.foldRows >= 1 ? this.foldPending(Math.trunc(limits.foldRows)) : 0;
-        return folded + (limits.dropRows >= 1 ? this.dropReplaced(Math.trunc(limits.dropRows)) : 0);
-      }).immediate(),
-    );
+    const bound = (n: number): number => (n >= 1 ? Math.min(Math.trunc(n), MAX_COMPACT_ROWS) : 0);
+    const [fold, drop] = [bound(limits.foldRows), bound(limits.dropRows)];
+    if (fold === 0 && drop === 0) return 0;
+    // Housekeeping never waits for the write lock (another process loading a list holds it for
+    // seconds): SQLITE_BUSY at once, and the caller tries again later.
+    const busyTimeoutMs = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return guard('compact', () =>
+        this.db.transaction(() => (fold > 0 ? this.foldPending(fold) : 0) + (drop > 0 ? this.dropReplaced(drop) : 0)).immediate(),
+      );
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    }
   }
 
   /** Fold at most `maxRows` pending delta rows into their list's generation in force. */
