@@ -3,7 +3,7 @@ import { RescardError, generateListSigningKey, type ErrorCode } from '@rescard/s
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ListEntry, ListMeta } from '../core/model.js';
 import { FakeListStore } from '../ports/fake-list-store.js';
-import type { ListStore } from '../ports/list-store.js';
+import type { ListStore, SwapSteps } from '../ports/list-store.js';
 import {
   EXPIRES, NOW_MS, ROGUE, del, draft, options, put, storeState, tok, writeRaw, writeSigned,
 } from './list-file-fixtures.js';
@@ -148,6 +148,10 @@ describe('loadListFile', () => {
         replaceList(meta: ListMeta, entries: Iterable<ListEntry>): void {
           writeFileSync(path, tampered); // same inode: the reader's open handle sees the new bytes
           store.replaceList(meta, entries);
+        },
+        async replaceListInSteps(meta: ListMeta, entries: Iterable<ListEntry>, steps: SwapSteps): Promise<void> {
+          writeFileSync(path, tampered);
+          await store.replaceListInSteps(meta, entries, steps);
         },
         applyDelta: (d) => store.applyDelta(d),
         compact: (limits) => store.compact(limits),

@@ -4,11 +4,12 @@
  *
  * 1. Header: parse; signature (or dev file if allowed), audience, freshness, version
  *    (check-list-header.ts). Nothing of the payload is read before these pass.
- * 2. Snapshot: one pass inside store.replaceList: the payload is read, hashed, counted, parsed
- *    and tokenised line by line, and the iterable throws at its end unless the SHA-256 and count
- *    are the signed manifest's. The store applies a snapshot atomically and commits only after its
- *    iterable finished, so a throw anywhere (malformed line, altered or truncated payload) leaves
- *    the old list in place. (A separate hash-only pass 1 cost 0.3 s per 1M entries and bought
+ * 2. Snapshot: one pass inside store.replaceListInSteps: the payload is read, hashed, counted,
+ *    parsed and tokenised line by line, and the iterable throws at its end unless the SHA-256 and
+ *    count are the signed manifest's. The store writes the new rows SWAP_ROWS_PER_STEP at a time
+ *    (taps are served between steps) and puts the new list in force only after its iterable
+ *    finished, so a throw anywhere (malformed line, altered or truncated payload) leaves the old
+ *    list in place. (A separate hash-only pass 1 cost 0.3 s per 1M entries and bought
  *    nothing the store's transaction does not already give.) Memory is constant in the list's size.
  *    A signed snapshot of IN_THREAD_BELOW_LINES lines or more is parsed on a second thread while
  *    this one inserts (snapshot-parse-thread.ts: same checks, same errors, pulled synchronously).
@@ -23,6 +24,11 @@ import type { ListStore } from '../ports/list-store.js';
 import { checkListHeader, type ListFilePolicy } from './check-list-header.js';
 import { cardToken, snapshotEntries, toListEntry } from './list-file-entries.js';
 import { IN_THREAD_BELOW_LINES, entriesParsedInWorker } from './snapshot-parse-thread.js';
+
+/** Snapshot rows per step of the swap (~50 ms of inserts: the longest a tap waits for a swap). */
+export const SWAP_ROWS_PER_STEP = 20_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface LoadListFileOptions extends ListFilePolicy {
   readonly store: ListStore;
@@ -45,7 +51,7 @@ export async function loadListFile(path: string, options: LoadListFileOptions): 
   try {
     const meta = checkListHeader(reader.header, options, options.store.meta());
     const base = reader.header.manifest.baseVersion;
-    const count = base === null ? applySnapshot(reader, meta, options) : await applyDelta(reader, meta, base, options);
+    const count = base === null ? await applySnapshot(reader, meta, options) : await applyDelta(reader, meta, base, options);
     const held = options.store.meta().find((m) => m.list === meta.list) ?? meta;
     return { meta: held, applied: reader.kind, count, dev: reader.header.dev };
   } finally {
@@ -53,13 +59,13 @@ export async function loadListFile(path: string, options: LoadListFileOptions): 
   }
 }
 
-function applySnapshot(reader: ListFileReader, meta: ListMeta, options: LoadListFileOptions): number {
+async function applySnapshot(reader: ListFileReader, meta: ListMeta, options: LoadListFileOptions): Promise<number> {
   // Both sources verify the manifest's sha256 and count when they finish, before the commit.
   const { count } = reader.promised();
   const entries = !reader.header.dev && count !== undefined && count >= IN_THREAD_BELOW_LINES
     ? entriesParsedInWorker({ path: reader.path, payloadOffset: reader.payloadOffset, expected: reader.promised() }, meta.list)
     : snapshotEntries(reader.recordsSync(), meta.list, options.keyring);
-  options.store.replaceList(meta, entries);
+  await options.store.replaceListInSteps(meta, entries, { rowsPerStep: SWAP_ROWS_PER_STEP, between: nextTurn });
   return options.store.meta().find((m) => m.list === meta.list)?.count ?? 0; // one row per line
 }
 

@@ -2,9 +2,10 @@
  * A big signed snapshot parsed on a second thread while this one inserts (both cores work: on
  * the 2-core reference machine parsing was ~1 s of a 1M-entry swap, beside ~2.4 s of inserts).
  *
- * The store's swap is one synchronous SQLite transaction, and it must stay so: if this thread
- * returned to the event loop while the transaction is open, a tap's journal write could land in
- * it and be rolled back with a bad snapshot. So the entries are pulled synchronously: the
+ * Each step of the store's swap is one synchronous SQLite transaction, and it must stay so: if
+ * this thread returned to the event loop while a step's transaction is open, a tap's journal
+ * write could land in it and be rolled back with a bad snapshot (taps are served between steps,
+ * outside any transaction). So the entries are pulled synchronously: the
  * generator blocks on a shared counter (Atomics.wait) and takes the batches with
  * receiveMessageOnPort; the event loop never runs in between.
  *

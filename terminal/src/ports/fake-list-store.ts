@@ -8,7 +8,7 @@
 import { RescardError } from '@rescard/shared';
 import { checkListEntry, checkListMeta } from '../adapters/sqlite/list-entry-check.js';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../core/model.js';
-import type { CompactLimits, ListDelta, ListStore } from './list-store.js';
+import type { CompactLimits, ListDelta, ListStore, SwapSteps } from './list-store.js';
 
 interface FakeList {
   readonly meta: ListMeta;
@@ -67,6 +67,11 @@ export class FakeListStore implements ListStore, UsageSink {
       throw new RescardError('LIST_FILE_INVALID', `reading list ${meta.list} entry #${index} failed`, { list: meta.list }, { cause: err });
     }
     this.lists.set(meta.list, { meta: { ...meta, count: next.size }, entries: next });
+  }
+
+  async replaceListInSteps(meta: ListMeta, entries: Iterable<ListEntry>, steps: SwapSteps): Promise<void> {
+    await steps.between();
+    this.replaceList(meta, entries); // in memory a swap is instant: one step
   }
 
   compact(_limits: CompactLimits): number {

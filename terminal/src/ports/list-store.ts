@@ -14,6 +14,13 @@ export interface ListDelta {
   readonly deletes: readonly string[];
 }
 
+/** How a stepwise swap (ListStore.replaceListInSteps) shares the device. */
+export interface SwapSteps {
+  readonly rowsPerStep: number;
+  /** Awaited between steps: a macrotask at least, so pending I/O (a card) runs first. */
+  readonly between: () => Promise<void>;
+}
+
 /** How much one ListStore.compact() call may do. */
 export interface CompactLimits {
   /** Pending delta rows to fold (each touches a random page of the list: a few ms per 256). */
@@ -35,6 +42,15 @@ export interface ListStore {
    * RescardError LIST_VERSION_ROLLBACK.
    */
   replaceList(meta: ListMeta, entries: Iterable<ListEntry>): void;
+  /**
+   * replaceList without holding the database for the whole swap: the new entries are written
+   * `rowsPerStep` at a time, each step its own transaction, and `between()` is awaited between
+   * steps (taps are served there). Readers keep the old list until the last step, which checks
+   * the version again and puts the new list in force in one transaction. On any failure (bad
+   * entry, payload hash, a newer version loaded meanwhile) the old list stays and the rows written
+   * so far are deleted.
+   */
+  replaceListInSteps(meta: ListMeta, entries: Iterable<ListEntry>, steps: SwapSteps): Promise<void>;
   /**
    * Apply a delta in one transaction that also records the new version. Refuses a base version
    * other than the current one: RescardError LIST_BASE_MISMATCH. Nothing is half-applied.

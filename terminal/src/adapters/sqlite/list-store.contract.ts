@@ -168,6 +168,24 @@ export function listStoreContract(name: string, factory: StoreFactory): void {
       expect(lists.meta().find((m) => m.list === 'stoplist')).toEqual({ ...meta('stoplist', 4), count: 2 });
     });
 
+    it('swaps a snapshot in steps: the old list answers until the last step, then the new one; a bad entry keeps the old', async () => {
+      const { lists } = make();
+      const old = Array.from({ length: 10 }, (_, i) => entry('stoplist', tok(`s${i}`), { attrs: { reason: 'LOST' } }));
+      lists.replaceList(meta('stoplist', 1), old);
+      const fresh = Array.from({ length: 10 }, (_, i) => entry('stoplist', tok(`s${i + 5}`), { attrs: { reason: 'FRAUD' } }));
+      const seen: string[] = [];
+      const look = (): string => lists.lookup([tok('s0'), tok('s12')], ['stoplist']).map((e) => String(e.attrs.reason)).join();
+      await lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 3, between: async () => void seen.push(look()) });
+      expect(new Set(seen)).toEqual(new Set(['LOST']));
+      expect(look()).toBe('FRAUD');
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 10 }]);
+      const bad = [...fresh.slice(0, 7), entry('benefit', tok('x')), ...fresh.slice(7)];
+      await expect(lists.replaceListInSteps(meta('stoplist', 3), bad, { rowsPerStep: 3, between: async () => undefined })).rejects.toMatchObject({ code: 'LIST_FILE_INVALID' });
+      await expect(lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 3, between: async () => undefined })).rejects.toMatchObject({ code: 'LIST_VERSION_ROLLBACK' });
+      expect(look()).toBe('FRAUD');
+      expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 10 }]);
+    });
+
     it('refuses a delta on another base, on no list, or going backwards, changing nothing', () => {
       const { lists } = make();
       expectCode(() => lists.applyDelta({ meta: meta('stoplist', 2), baseVersion: 1, upserts: [stopped], deletes: [] }), 'LIST_BASE_MISMATCH');

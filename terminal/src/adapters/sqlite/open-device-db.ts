@@ -43,7 +43,7 @@ export interface DeviceDbOptions {
 }
 
 /** Keys of device_meta owned by this adapter; setMeta refuses them. */
-const RESERVED_KEYS: ReadonlySet<string> = new Set(['next_seq']);
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['next_seq', 'last_list_gen']);
 
 export class DeviceDb {
   readonly db: Database.Database;

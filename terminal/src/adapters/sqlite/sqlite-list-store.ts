@@ -15,9 +15,15 @@
  * Rows in key order (what the server writes, keyOrder) are appended at the B-tree's right edge.
  * From the first row out of order on, rows are staged in a TEMP table and copied sorted at the
  * end, so any order works (random inserts into a 1M-row B-tree cost ~2x as much).
- * The write lock is held for the whole swap: taps in this process wait anyway (better-sqlite3 is
- * synchronous), another process's append waits on busy_timeout (5 s): swap multi-million snapshots
- * when the device is idle; deltas are small.
+ * replaceList holds the write lock for the whole swap (taps in this process wait: better-sqlite3
+ * is synchronous). replaceListInSteps, what the list loader uses, writes the new generation a
+ * step at a time (each step its own transaction, taps served between steps) and puts it in force
+ * in a last short transaction that re-checks the version and that every row written is still
+ * there (housekeeping deletes only generations older than the one in force, so a loader in another
+ * process that put a list in force meanwhile could have made this one look old: then the swap is
+ * refused and the old list stays). A failed stepwise swap deletes its rows; a crash leaves them
+ * for housekeeping once a later snapshot of the list is in force. Generation numbers come from a
+ * counter in device_meta, so two loaders never share one.
  * meta().count is the number of entries the list holds, whatever the manifest said.
  *
  * A delta is written as pending rows (list_delta_entry: the entry put, or a deletion), not into
@@ -38,7 +44,7 @@
 import type Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
 import type { ListEntry, ListMeta, ListName, UsageEvent } from '../../core/model.js';
-import type { CompactLimits, ListDelta, ListStore } from '../../ports/list-store.js';
+import type { CompactLimits, ListDelta, ListStore, SwapSteps } from '../../ports/list-store.js';
 import { BATCH_ROWS, ListBatches, inBatches, keyOrder, keyOrderString, type EntryParams, type Param } from './list-batches.js';
 import { checkListEntry, checkListMeta } from './list-entry-check.js';
 import {
@@ -49,6 +55,11 @@ import type { DeviceDb } from './open-device-db.js';
 import { guard, sqliteCode, toRescardError } from './store-error.js';
 import { tokenKey } from './token-key.js';
 import { usageFromRow, type UsageRow } from './usage-rows.js';
+
+/** device_meta key of the last snapshot generation handed out. */
+const LIST_GEN_KEY = 'last_list_gen';
+/** Rows of a failed stepwise swap deleted per step. */
+const DROP_ROWS_PER_STEP = 20_000;
 
 /** At most this many rows per compact() limit (one transaction). */
 const MAX_COMPACT_ROWS = 1_000_000;
@@ -78,7 +89,8 @@ export class SqliteListStore implements ListStore {
       clearStage: db.prepare('DELETE FROM temp.list_stage'),
       lastGen: db.prepare<[string], { g: number | null }>('SELECT max(gen) AS g FROM list_entry WHERE list = ?'),
       olderGen: db.prepare<[string, number], { gen: number }>('SELECT gen FROM list_entry WHERE list = ? AND gen < ? ORDER BY gen LIMIT 1'),
-      newerGen: db.prepare<[string, number], { gen: number }>('SELECT gen FROM list_entry WHERE list = ? AND gen > ? ORDER BY gen LIMIT 1'),
+      genCount: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM list_entry WHERE list = ? AND gen = ?'),
+      setGenCounter: db.prepare(`INSERT INTO device_meta (key, value) VALUES ('${LIST_GEN_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       dropRows: db.prepare(`DELETE FROM list_entry WHERE list = ? AND gen = ? AND token IN
         (SELECT token FROM list_entry WHERE list = ? AND gen = ? ORDER BY token LIMIT ?)`),
       deletePending: db.prepare('DELETE FROM list_delta_entry WHERE list = ?'),
@@ -126,6 +138,45 @@ export class SqliteListStore implements ListStore {
       }
     });
     this.device.checkpoint(); // a big swap leaves a WAL as large as the list: fold it in, truncate it
+  }
+
+  async replaceListInSteps(meta: ListMeta, entries: Iterable<ListEntry>, steps: SwapSteps): Promise<void> {
+    checkListMeta(meta);
+    guard('replaceList', () => this.refuseRollback(meta)); // fail fast, before reading millions of rows
+    const list = meta.list;
+    const gen = guard('replaceList', () => this.db.transaction(() => this.allocateGen(list)).immediate());
+    const it = entries[Symbol.iterator]();
+    let count = 0;
+    let flipped = false;
+    try {
+      for (;;) {
+        const step = this.db.transaction(() => this.insertSome(list, gen, it, count, Math.max(1, Math.trunc(steps.rowsPerStep))));
+        const { rows, done } = guard('replaceList', () => step.immediate());
+        count += rows;
+        if (done) break;
+        await steps.between(); // taps run here, outside any transaction
+      }
+      guard('replaceList', () =>
+        this.db.transaction(() => {
+          this.refuseRollback(meta); // another loader may have won meanwhile
+          // Only a generation in force is ever deleted, by housekeeping; a loader in another
+          // process that flipped meanwhile may have made this one look replaced: then refuse.
+          const stored = this.s.genCount.get(list, gen)?.n ?? -1;
+          if (stored !== count) {
+            throw new RescardError('STORE_FAILURE', `list ${list}: the new rows changed during the swap (another loader); the old list stays`, { list, stored, loaded: count });
+          }
+          this.s.deletePending.run(list);
+          this.putMeta(meta, count, gen);
+        }).immediate(),
+      );
+      flipped = true;
+    } finally {
+      if (!flipped) {
+        it.return?.(); // a source on another thread stops at once
+        await this.dropGeneration(list, gen, steps);
+      }
+    }
+    this.device.checkpoint();
   }
 
   applyDelta(delta: ListDelta): void {
@@ -181,6 +232,53 @@ export class SqliteListStore implements ListStore {
     }
   }
 
+  /** A generation number for a new snapshot of `list`, above every one used (recorded, so two loaders never share one). */
+  private allocateGen(list: ListName): number {
+    const used = Number(this.device.getMeta(LIST_GEN_KEY) ?? 0);
+    const gen = Math.max(used, this.s.metaOf.get(list)?.gen ?? 0, this.s.lastGen.get(list)?.g ?? 0) + 1;
+    this.s.setGenCounter.run(gen);
+    return gen;
+  }
+
+  /** Insert up to `max` more entries of a stepwise swap (inside its step transaction). */
+  private insertSome(list: ListName, gen: number, it: Iterator<ListEntry>, before: number, max: number): { rows: number; done: boolean } {
+    let flat: Param[] = [];
+    let batch = 0;
+    const flush = (): void => {
+      this.insertChecked(list, () => this.batches.insertFlat('list_entry', batch, flat));
+      flat = [];
+      batch = 0;
+    };
+    for (let rows = 0; rows < max; rows += 1) {
+      let next: IteratorResult<ListEntry>;
+      try {
+        next = it.next();
+      } catch (err) {
+        throw toRescardError(err, `reading list ${list} entry #${before + rows}`, 'LIST_FILE_INVALID');
+      }
+      if (next.done === true) {
+        flush();
+        return { rows, done: true };
+      }
+      const e = next.value;
+      checkListEntry(e, list, before + rows);
+      flat.push(list, gen, entryKey(e.token), e.category, e.validFrom, e.validTo, encodeAttrs(e.attrs));
+      batch += 1;
+      if (batch === BATCH_ROWS) flush();
+    }
+    flush();
+    return { rows: max, done: false };
+  }
+
+  /** Delete a generation that was never put in force (a failed stepwise swap), in steps. */
+  private async dropGeneration(list: ListName, gen: number, steps: SwapSteps): Promise<void> {
+    try {
+      while (guard('replaceList', () => this.s.dropRows.run(list, gen, list, gen, DROP_ROWS_PER_STEP).changes) > 0) await steps.between();
+    } catch {
+      // Left for housekeeping: once another snapshot of the list is in force, this generation is an old one.
+    }
+  }
+
   /** Fold at most `maxRows` pending delta rows into their list's generation in force. */
   private foldPending(maxRows: number): number {
     const rows = this.s.pending.all(maxRows);
@@ -206,7 +304,8 @@ export class SqliteListStore implements ListStore {
     let left = maxRows;
     for (const m of this.s.meta.all()) {
       while (left > 0) {
-        const stale = this.s.olderGen.get(m.list, m.gen) ?? this.s.newerGen.get(m.list, m.gen);
+        // Only generations older than the one in force: a newer one may be a stepwise swap under way.
+        const stale = this.s.olderGen.get(m.list, m.gen);
         if (stale === undefined) break;
         left -= this.s.dropRows.run(m.list, stale.gen, m.list, stale.gen, left).changes;
       }
