@@ -175,13 +175,13 @@ export function listStoreContract(name: string, factory: StoreFactory): void {
       const fresh = Array.from({ length: 10 }, (_, i) => entry('stoplist', tok(`s${i + 5}`), { attrs: { reason: 'FRAUD' } }));
       const seen: string[] = [];
       const look = (): string => lists.lookup([tok('s0'), tok('s12')], ['stoplist']).map((e) => String(e.attrs.reason)).join();
-      await lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 3, between: async () => void seen.push(look()) });
+      await lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 3, between: () => Promise.resolve(void seen.push(look())) });
       expect(new Set(seen)).toEqual(new Set(['LOST']));
       expect(look()).toBe('FRAUD');
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 10 }]);
       const bad = [...fresh.slice(0, 7), entry('benefit', tok('x')), ...fresh.slice(7)];
-      await expect(lists.replaceListInSteps(meta('stoplist', 3), bad, { rowsPerStep: 3, between: async () => undefined })).rejects.toMatchObject({ code: 'LIST_FILE_INVALID' });
-      await expect(lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 3, between: async () => undefined })).rejects.toMatchObject({ code: 'LIST_VERSION_ROLLBACK' });
+      await expect(lists.replaceListInSteps(meta('stoplist', 3), bad, { rowsPerStep: 3, between: () => Promise.resolve() })).rejects.toMatchObject({ code: 'LIST_FILE_INVALID' });
+      await expect(lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 3, between: () => Promise.resolve() })).rejects.toMatchObject({ code: 'LIST_VERSION_ROLLBACK' });
       expect(look()).toBe('FRAUD');
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 10 }]);
     });

@@ -95,10 +95,10 @@ describe('SqliteListStore: list work commits at FULL', () => {
     lists.replaceList(meta('stoplist', 1), Array.from({ length: 50 }, (_, i) => entry('stoplist', tok(`a${i}`))));
     const rowsOf = device.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM list_entry WHERE list = 'stoplist'");
     const twice = [...Array.from({ length: 40 }, (_, i) => entry('stoplist', tok(`b${i}`))), entry('stoplist', tok('b3'))];
-    await expect(lists.replaceListInSteps(meta('stoplist', 2), twice, { rowsPerStep: 7, between: async () => undefined })).rejects.toMatchObject({ code: 'LIST_FILE_INVALID' });
+    await expect(lists.replaceListInSteps(meta('stoplist', 2), twice, { rowsPerStep: 7, between: () => Promise.resolve() })).rejects.toMatchObject({ code: 'LIST_FILE_INVALID' });
     expect(rowsOf.get()?.n).toBe(50);
     const fresh = Array.from({ length: 40 }, (_, i) => entry('stoplist', tok(`b${i}`)));
-    await lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 7, between: async () => void lists.compact({ foldRows: 100, dropRows: 100 }) });
+    await lists.replaceListInSteps(meta('stoplist', 2), fresh, { rowsPerStep: 7, between: () => Promise.resolve(void lists.compact({ foldRows: 100, dropRows: 100 })) });
     expect(lists.meta()).toEqual([{ ...meta('stoplist', 2), count: 40 }]);
     while (lists.compact({ foldRows: 100, dropRows: 100 }) > 0);
     expect(rowsOf.get()?.n).toBe(40);
@@ -115,18 +115,19 @@ describe('SqliteListStore: list work commits at FULL', () => {
     try {
       const rows = Array.from({ length: 30 }, (_, i) => entry('stoplist', tok(`v5-${i}`)));
       let calls = 0;
-      const between = async (): Promise<void> => {
+      const between = (): Promise<void> => {
         calls += 1;
-        if (calls !== 2) return;
+        if (calls !== 2) return Promise.resolve();
         // v4 is older than the v5 being loaded, but is put in force first, under a later generation;
         // its housekeeping then deletes the rows of every older generation, v5's included.
         otherLists.replaceList(meta('stoplist', 4), [entry('stoplist', tok('v4'))]);
         while (otherLists.compact({ foldRows: 100, dropRows: 100 }) > 0);
+        return Promise.resolve();
       };
       await expect(lists.replaceListInSteps(meta('stoplist', 5), rows, { rowsPerStep: 10, between })).rejects.toMatchObject({ code: 'STORE_FAILURE' });
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 4), count: 1 }]);
       expect(lists.lookup([tok('v4'), tok('v5-0'), tok('v5-29')], ['stoplist']).map((e) => e.token)).toEqual([tok('v4')]);
-      await lists.replaceListInSteps(meta('stoplist', 5), rows, { rowsPerStep: 10, between: async () => undefined }); // the next announcement
+      await lists.replaceListInSteps(meta('stoplist', 5), rows, { rowsPerStep: 10, between: () => Promise.resolve() }); // the next announcement
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 5), count: 30 }]);
     } finally {
       other.close();
