@@ -14,6 +14,8 @@
  *             1M-row list (compact in the compactor's 256-row steps, pauses left out): its
  *             total and its longest step (how long one step can hold a tap).
  *   drop:     likewise after each swap, deleting the replaced snapshot's 1M rows (4,096-row steps).
+ *   stall:    the longest the event loop was blocked during the swap and during the delta
+ *             (monitorEventLoopDelay): how long a tap arriving then could wait.
  *   baselines (same run, same files, same machine): a bare HTTP download + SHA-256 of the same
  *             file; a bare better-sqlite3 insert of the same rows (pre-built parameters, one
  *             prepared single-row statement, one transaction) into an empty table of the same
@@ -26,6 +28,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, createReadStream, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +47,8 @@ export interface DeviceFigures {
   readonly snapshotBaseline: { readonly downloadSha256Ms: number; readonly bareInsertMs: number; readonly sumMs: number };
   readonly deltaMs: number;
   readonly deltaBaseline: { readonly downloadSha256Ms: number; readonly bareApplyMs: number; readonly sumMs: number };
+  /** The longest the event loop was blocked while the swap / the delta ran: how long a tap could wait. */
+  readonly longestStallMs: { readonly snapshot: number; readonly delta: number };
   /** Folding the delta's pending rows into the list afterwards, off the delta's path. */
   readonly fold: Housekeeping;
   /** Deleting the replaced snapshot's rows after a swap, off the swap's path. */
@@ -154,6 +159,16 @@ function syncFile(path: string): void {
   }
 }
 
+/** Start watching the event loop; the returned function stops and gives the longest stall (ms). */
+function stallWatch(): () => number {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  return () => {
+    h.disable();
+    return h.max / 1e6;
+  };
+}
+
 type Housekeeping = { readonly totalMs: number; readonly steps: number; readonly maxStepMs: number };
 
 /** The device compactor's work, all of it, in its step sizes (pauses left out): total and longest step. */
@@ -236,13 +251,17 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
     const deltaRows = deltaRecords(o.entries, o.deltaEntries).map((r) => (r.op === 'del' ? { del: keyOf('token' in r.card ? r.card.token : '') } : { put: r }));
     const first: number[] = [];
     const folds: Housekeeping[] = [];
+    const snapStall: number[] = [];
+    const deltaStall: number[] = [];
     const drops: Housekeeping[] = [];
     for (let r = 0; r < o.rounds; r += 1) {
       first.push(await firstSnapshot(join(dir, `first-${r}.db`), snapAnnounce, ctx));
       setVersion(1);
       t = performance.now();
+      let stall = stallWatch();
       const s = await applyAnnouncement(snapAnnounce, 1, ctx);
       snap.push(performance.now() - t);
+      snapStall.push(stall());
       if (s.steps[0]?.applied.meta.version !== 2) throw new Error('snapshot not applied');
       drops.push(housekeeping(store, { foldRows: 0, dropRows: 4096 }));
       // The bare delta's database: a copy of the device file as the real delta finds it.
@@ -251,15 +270,17 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       copyFileSync(join(dir, 'device.db'), barePath);
       syncFile(barePath); // the copy's 80 MB writeback would otherwise queue ahead of the delta's fsync
       t = performance.now();
+      stall = stallWatch();
       const d = await applyAnnouncement(deltaAnnounce, 2, ctx);
       delta.push(performance.now() - t);
+      deltaStall.push(stall());
       if (d.steps[0]?.step !== 'delta') throw new Error('delta not applied');
       folds.push(housekeeping(store, { foldRows: 256, dropRows: 0 }));
       snapBase.push({ dl: await downloadSha256(`${http.baseUrl}lists/region/benefit/snapshot-2.ndjson`), ins: bareInsert(dir, rows, r) });
       const dl = await downloadSha256(`${http.baseUrl}lists/region/benefit/delta-2-3.ndjson`);
       deltaBase.push({ dl, apply: bareDelta(barePath, deltaRows) });
       rmSync(barePath, { force: true });
-      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (old rows dropped afterwards in ${round(drops[r]?.totalMs ?? 0)} ms, longest step ${round(drops[r]?.maxStepMs ?? 0)} ms; bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms); fold afterwards ${round(folds[r]?.totalMs ?? 0)} ms in ${folds[r]?.steps ?? 0} steps, longest ${round(folds[r]?.maxStepMs ?? 0)} ms`);
+      o.log(`device round ${r + 1}: snapshot onto an empty store ${round(first[r] ?? 0)} ms; swap over ${o.entries} held entries ${round(snap[r] ?? 0)} ms (longest stall ${round(snapStall[r] ?? 0)} ms; old rows dropped afterwards in ${round(drops[r]?.totalMs ?? 0)} ms, longest step ${round(drops[r]?.maxStepMs ?? 0)} ms; bare download+sha256 ${round(snapBase[r]?.dl ?? 0)} ms, bare insert ${round(snapBase[r]?.ins ?? 0)} ms); delta ${round(delta[r] ?? 0)} ms (longest stall ${round(deltaStall[r] ?? 0)} ms; bare download+sha256 ${round(dl)} ms, bare apply ${round(deltaBase[r]?.apply ?? 0)} ms); fold afterwards ${round(folds[r]?.totalMs ?? 0)} ms in ${folds[r]?.steps ?? 0} steps, longest ${round(folds[r]?.maxStepMs ?? 0)} ms`);
     }
     device.close();
     const dlS = median(snapBase.map((x) => x.dl));
@@ -272,6 +293,7 @@ export async function deviceRounds(o: { entries: number; deltaEntries: number; r
       snapshotBaseline: { downloadSha256Ms: round(dlS), bareInsertMs: round(insS), sumMs: round(dlS + insS) },
       deltaMs: round(median(delta)),
       deltaBaseline: { downloadSha256Ms: round(dlD), bareApplyMs: round(apD), sumMs: round(dlD + apD) },
+      longestStallMs: { snapshot: round(median(snapStall)), delta: round(median(deltaStall)) },
       fold: medianHousekeeping(folds),
       drop: medianHousekeeping(drops),
       snapshotBytes: statSync(snapshotPath).size,

@@ -104,6 +104,12 @@ export class DeviceDb {
     return true;
   }
 
+  /** Checkpoint (PASSIVE) now: between the steps of a big list swap, so no step commits into a 40 MB autocheckpoint. */
+  checkpointPassive(): void {
+    this.writesSinceCheckpoint = 0;
+    guard('checkpoint', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
+  }
+
   /** Copy the whole WAL into the database and truncate it (after a big list load, at shutdown). */
   checkpoint(): void {
     this.writesSinceCheckpoint = 0;

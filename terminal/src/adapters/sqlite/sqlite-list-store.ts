@@ -17,13 +17,13 @@
  * end, so any order works (random inserts into a 1M-row B-tree cost ~2x as much).
  * replaceList holds the write lock for the whole swap (taps in this process wait: better-sqlite3
  * is synchronous). replaceListInSteps, what the list loader uses, writes the new generation a
- * step at a time (each step its own transaction, taps served between steps) and puts it in force
- * in a last short transaction that re-checks the version and that every row written is still
- * there (housekeeping deletes only generations older than the one in force, so a loader in another
- * process that put a list in force meanwhile could have made this one look old: then the swap is
- * refused and the old list stays). A failed stepwise swap deletes its rows; a crash leaves them
- * for housekeeping once a later snapshot of the list is in force. Generation numbers come from a
- * counter in device_meta, so two loaders never share one.
+ * step at a time (each step its own transaction at synchronous=NORMAL, a PASSIVE checkpoint
+ * between steps, taps served between them) and puts it in force in a last short FULL transaction
+ * that re-checks the version and that no newer generation was put in force meanwhile
+ * (housekeeping deletes only generations older than the one in force, so the generation in force
+ * never goes down and a swap allocated earlier than the one in force is refused). A failed
+ * stepwise swap deletes its rows; a crash leaves them for housekeeping once a later snapshot of
+ * the list is in force. Generation numbers come from a counter in device_meta.
  * meta().count is the number of entries the list holds, whatever the manifest said.
  *
  * A delta is written as pending rows (list_delta_entry: the entry put, or a deletion), not into
@@ -89,7 +89,6 @@ export class SqliteListStore implements ListStore {
       clearStage: db.prepare('DELETE FROM temp.list_stage'),
       lastGen: db.prepare<[string], { g: number | null }>('SELECT max(gen) AS g FROM list_entry WHERE list = ?'),
       olderGen: db.prepare<[string, number], { gen: number }>('SELECT gen FROM list_entry WHERE list = ? AND gen < ? ORDER BY gen LIMIT 1'),
-      genCount: db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM list_entry WHERE list = ? AND gen = ?'),
       setGenCounter: db.prepare(`INSERT INTO device_meta (key, value) VALUES ('${LIST_GEN_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       dropRows: db.prepare(`DELETE FROM list_entry WHERE list = ? AND gen = ? AND token IN
         (SELECT token FROM list_entry WHERE list = ? AND gen = ? ORDER BY token LIMIT ?)`),
@@ -128,8 +127,7 @@ export class SqliteListStore implements ListStore {
       try {
         this.db.transaction(() => {
           this.refuseRollback(meta); // again under the write lock
-          // A new generation, above every one stored (older ones may still wait to be dropped).
-          const gen = Math.max(this.s.metaOf.get(meta.list)?.gen ?? 0, this.s.lastGen.get(meta.list)?.g ?? 0) + 1;
+          const gen = this.allocateGen(meta.list); // above every one stored or handed out
           this.s.deletePending.run(meta.list);
           this.putMeta(meta, this.insertAll(meta.list, gen, entries), gen);
         }).immediate();
@@ -151,19 +149,22 @@ export class SqliteListStore implements ListStore {
     try {
       for (;;) {
         const step = this.db.transaction(() => this.insertSome(list, gen, it, count, Math.max(1, Math.trunc(steps.rowsPerStep))));
-        const { rows, done } = guard('replaceList', () => step.immediate());
+        const { rows, done } = guard('replaceList', () => this.unsynced(() => step.immediate()));
         count += rows;
         if (done) break;
         await steps.between(); // taps run here, outside any transaction
+        this.device.checkpointPassive(); // one step's WAL at a time (~30 ms), not 40 MB inside a step
+        await steps.between();
       }
       guard('replaceList', () =>
         this.db.transaction(() => {
           this.refuseRollback(meta); // another loader may have won meanwhile
-          // Only a generation in force is ever deleted, by housekeeping; a loader in another
-          // process that flipped meanwhile may have made this one look replaced: then refuse.
-          const stored = this.s.genCount.get(list, gen)?.n ?? -1;
-          if (stored !== count) {
-            throw new RescardError('STORE_FAILURE', `list ${list}: the new rows changed during the swap (another loader); the old list stays`, { list, stored, loaded: count });
+          // Generations in force only ever grow, and housekeeping deletes only generations older
+          // than the one in force: so if none newer than ours was put in force, no row of ours
+          // was deleted. If one was (another process's loader, allocated later), refuse.
+          const inForce = this.s.metaOf.get(list)?.gen ?? 0;
+          if (inForce > gen) {
+            throw new RescardError('STORE_FAILURE', `list ${list}: a newer swap was put in force during this one (another loader); the list in force stays`, { list, gen, inForce });
           }
           this.s.deletePending.run(list);
           this.putMeta(meta, count, gen);
@@ -229,6 +230,21 @@ export class SqliteListStore implements ListStore {
       );
     } finally {
       this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    }
+  }
+
+  /**
+   * Run `fn` (one transaction of a stepwise swap) at synchronous=NORMAL, and FULL again before
+   * anything else runs. Safe: the WAL is written in order and the swap's last transaction (FULL)
+   * fsyncs it, so when the new list is in force every step before it is on disk too; a power cut
+   * before that loses only rows nobody can see. Taps never commit at NORMAL (this is synchronous).
+   */
+  private unsynced<T>(fn: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
   }
 
