@@ -17,7 +17,7 @@ describe('SqliteListStore: list work commits at FULL', () => {
   let device: DeviceDb | null = null;
   afterEach(() => device?.close());
 
-  it('is at synchronous=FULL after a snapshot, a delta, a refused delta and a delta inside a caller transaction', () => {
+  it('is at synchronous=FULL after a snapshot, a delta, a refused delta, a delta inside a caller transaction, and between and after the steps of a swap', async () => {
     device = openDeviceDb(tempDbPath());
     const lists = new SqliteListStore(device);
     const level = (): unknown => device?.db.pragma('synchronous', { simple: true });
@@ -30,6 +30,12 @@ describe('SqliteListStore: list work commits at FULL', () => {
     device.atomically(() => lists.applyDelta({ meta: meta('stoplist', 3), baseVersion: 2, upserts: [], deletes: [tok('b')] }));
     expect(level()).toBe(FULL);
     expect(lists.meta()).toEqual([{ ...meta('stoplist', 3), count: 0 }]);
+    // A stepwise swap writes its steps at NORMAL; whatever runs between them (a tap) commits at FULL.
+    const between: unknown[] = [];
+    const rows = Array.from({ length: 25 }, (_, i) => entry('stoplist', tok(`f${i}`)));
+    await lists.replaceListInSteps(meta('stoplist', 4), rows, { rowsPerStep: 10, between: () => Promise.resolve(void between.push(level())) });
+    expect(new Set(between)).toEqual(new Set([FULL]));
+    expect(level()).toBe(FULL);
   });
 
   it('closes the entries iterator when a swap fails part-way (a parse thread behind it stops), and keeps the old list', () => {
