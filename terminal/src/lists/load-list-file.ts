@@ -23,7 +23,7 @@ import type { ListEntry, ListMeta } from '../core/model.js';
 import type { ListStore } from '../ports/list-store.js';
 import { checkListHeader, type ListFilePolicy } from './check-list-header.js';
 import { cardToken, snapshotEntries, toListEntry } from './list-file-entries.js';
-import { IN_THREAD_BELOW_LINES, entriesParsedInWorker } from './snapshot-parse-thread.js';
+import { IN_THREAD_BELOW_LINES, parseSnapshotInWorker } from './snapshot-parse-thread.js';
 
 /** Snapshot rows per step of the swap (~50 ms of inserts: the longest a tap waits for a swap). */
 export const SWAP_ROWS_PER_STEP = 20_000;
@@ -62,10 +62,18 @@ export async function loadListFile(path: string, options: LoadListFileOptions): 
 async function applySnapshot(reader: ListFileReader, meta: ListMeta, options: LoadListFileOptions): Promise<number> {
   // Both sources verify the manifest's sha256 and count when they finish, before the commit.
   const { count } = reader.promised();
-  const entries = !reader.header.dev && count !== undefined && count >= IN_THREAD_BELOW_LINES
-    ? entriesParsedInWorker({ path: reader.path, payloadOffset: reader.payloadOffset, expected: reader.promised() }, meta.list)
-    : snapshotEntries(reader.recordsSync(), meta.list, options.keyring);
-  await options.store.replaceListInSteps(meta, entries, { rowsPerStep: SWAP_ROWS_PER_STEP, between: nextTurn });
+  const steps = { rowsPerStep: SWAP_ROWS_PER_STEP, between: nextTurn };
+  if (!reader.header.dev && count !== undefined && count >= IN_THREAD_BELOW_LINES) {
+    const parsed = parseSnapshotInWorker({ path: reader.path, payloadOffset: reader.payloadOffset, expected: reader.promised() }, meta.list);
+    try {
+      await parsed.ready; // the thread's start-up is not spent blocking the event loop in the first step
+      await options.store.replaceListInSteps(meta, parsed.entries, steps);
+    } finally {
+      parsed.close(); // also when the store refused before pulling a single entry
+    }
+  } else {
+    await options.store.replaceListInSteps(meta, snapshotEntries(reader.recordsSync(), meta.list, options.keyring), steps);
+  }
   return options.store.meta().find((m) => m.list === meta.list)?.count ?? 0; // one row per line
 }
 

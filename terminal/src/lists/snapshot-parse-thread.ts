@@ -39,8 +39,21 @@ export interface SnapshotSource {
   readonly expected: { readonly sha256?: string | undefined; readonly count?: number | undefined };
 }
 
-/** The snapshot's entries, parsed on another thread; returns the verified digest after the last one. */
-export function* entriesParsedInWorker(source: SnapshotSource, list: ListName): Generator<ListEntry, PayloadDigest, undefined> {
+/** A snapshot being parsed on another thread (parseSnapshotInWorker). */
+export interface ParsedSnapshot {
+  /** The entries; returns the verified digest after the last one. Pulled synchronously. */
+  readonly entries: Generator<ListEntry, PayloadDigest, undefined>;
+  /**
+   * Resolves once the thread has posted its first batch, or ended: awaited before the swap, so
+   * the swap's first step does not block the event loop while the thread starts (~0.3 s).
+   */
+  readonly ready: Promise<void>;
+  /** Stop the thread (idempotent); call when done, whether the entries were read or not. */
+  close(): void;
+}
+
+/** Start parsing the snapshot on another thread now. */
+export function parseSnapshotInWorker(source: SnapshotSource, list: ListName): ParsedSnapshot {
   const signalBuffer = new SharedArrayBuffer(12);
   const signal = new Int32Array(signalBuffer);
   const { port1, port2 } = new MessageChannel();
@@ -54,9 +67,29 @@ export function* entriesParsedInWorker(source: SnapshotSource, list: ListName): 
   // A worker that dies without posting sets signal[2] (its exit handler) or, failing that, the
   // stall timeout ends the wait; its 'error' event must not take the process down.
   worker.on('error', () => undefined);
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    port1.close();
+    void worker.terminate(); // also ends a worker waiting for room (Atomics.wait)
+  };
+  // Polled (5 ms) rather than Atomics.waitAsync, which this TypeScript lib does not declare.
+  const deadline = performance.now() + STALL_MS;
+  const ready = new Promise<void>((resolve) => {
+    const poll = (): void => {
+      if (Atomics.load(signal, 0) > 0 || Atomics.load(signal, 2) === 1 || closed || performance.now() > deadline) resolve();
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+  return { entries: entries(port1, signal, list, close), ready, close };
+}
+
+function* entries(port: MessagePort, signal: Int32Array, list: ListName, close: () => void): Generator<ListEntry, PayloadDigest, undefined> {
   try {
     for (let taken = 0; ; taken += 1) {
-      const reply = next(port1, signal, taken);
+      const reply = next(port, signal, taken);
       Atomics.store(signal, 1, taken + 1);
       Atomics.notify(signal, 1);
       if (reply.t === 'error') throw new RescardError(reply.code, reply.message, { ...reply.details });
@@ -67,8 +100,17 @@ export function* entriesParsedInWorker(source: SnapshotSource, list: ListName): 
       }
     }
   } finally {
-    port1.close();
-    void worker.terminate(); // also ends a worker waiting for room (Atomics.wait)
+    close();
+  }
+}
+
+/** The snapshot's entries, parsed on another thread (started at the first pull); returns the verified digest after the last one. */
+export function* entriesParsedInWorker(source: SnapshotSource, list: ListName): Generator<ListEntry, PayloadDigest, undefined> {
+  const parsed = parseSnapshotInWorker(source, list);
+  try {
+    return yield* parsed.entries;
+  } finally {
+    parsed.close();
   }
 }
 
