@@ -8,7 +8,7 @@ import { openDeviceDb, type DeviceDb } from '../adapters/sqlite/open-device-db.j
 import { SqliteListStore } from '../adapters/sqlite/sqlite-list-store.js';
 import { draft, options, put, storeState, tempPath, tok, writeRaw, writeSigned } from './list-file-fixtures.js';
 import { loadListFile } from './load-list-file.js';
-import { IN_THREAD_BELOW_LINES, entriesParsedInWorker } from './snapshot-parse-thread.js';
+import { IN_THREAD_BELOW_LINES, entriesParsedInWorker, parseSnapshotInWorker } from './snapshot-parse-thread.js';
 
 const N = IN_THREAD_BELOW_LINES + 1234;
 const tokens = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => tok(from + i));
@@ -39,6 +39,29 @@ describe('a snapshot parsed on a second thread', () => {
     expect(got[0]).toEqual({ list: 'benefit', token: tok(0), category: 'pensioner', validFrom: '2025-01-01', validTo: '2025-12-31', attrs: { usedInPeriod: 3, usedPeriod: '2025-09' } });
     expect(got[1]).toEqual({ list: 'benefit', token: tokens(1, 2)[0], category: null, validFrom: null, validTo: null, attrs: {} });
     expect(got.map((e) => e.token)).toEqual(tokens(0, 3000));
+  });
+
+  it('notices at once a thread that is gone: ready resolves and the entries fail fast, without the 30 s stall wait', async () => {
+    const path = await writeSigned(draft('benefit', 4), tokens(0, 3000).map((t) => put(t)));
+    const { ListFileReader } = await import('@rescard/shared');
+    const reader = await ListFileReader.open(path);
+    const parsed = parseSnapshotInWorker({ path, payloadOffset: reader.payloadOffset + 1e9, expected: reader.promised() }, 'benefit');
+    await reader.close();
+    const started = performance.now();
+    await parsed.ready; // the thread found nothing to read where it was told, answered and ended
+    const err = ((): unknown => {
+      try {
+        for (const _ of parsed.entries) void _;
+        return null;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(RescardError);
+    expect((err as RescardError).code).toBe('LIST_FILE_INVALID');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    parsed.close();
+    parsed.close(); // idempotent
   });
 
   it(`loads a ${N}-entry snapshot through it; a bad line deep in the file or an altered payload leaves the old list in place`, async () => {

@@ -67,6 +67,12 @@ export function parseSnapshotInWorker(source: SnapshotSource, list: ListName): P
   // A worker that dies without posting sets signal[2] (its exit handler) or, failing that, the
   // stall timeout ends the wait; its 'error' event must not take the process down.
   worker.on('error', () => undefined);
+  // A worker that dies before its own exit handler is in place (module load, memory) still ends
+  // the wait at once: the main side marks it ended too.
+  worker.once('exit', () => {
+    Atomics.store(signal, 2, 1);
+    Atomics.notify(signal, 0);
+  });
   let closed = false;
   const close = (): void => {
     if (closed) return;
@@ -74,11 +80,13 @@ export function parseSnapshotInWorker(source: SnapshotSource, list: ListName): P
     port1.close();
     void worker.terminate(); // also ends a worker waiting for room (Atomics.wait)
   };
-  // Polled (5 ms) rather than Atomics.waitAsync, which this TypeScript lib does not declare.
+  // Polled (5 ms) rather than Atomics.waitAsync, which this TypeScript lib does not declare. A
+  // thread that posts nothing within STALL_MS fails here, before any step could block on it.
   const deadline = performance.now() + STALL_MS;
-  const ready = new Promise<void>((resolve) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const poll = (): void => {
-      if (Atomics.load(signal, 0) > 0 || Atomics.load(signal, 2) === 1 || closed || performance.now() > deadline) resolve();
+      if (Atomics.load(signal, 0) > 0 || Atomics.load(signal, 2) === 1 || closed) resolve();
+      else if (performance.now() > deadline) reject(new RescardError('LIST_FILE_INVALID', `list file: the parse thread posted nothing for ${STALL_MS / 1000} s`, { reason: 'io' }));
       else setTimeout(poll, 5);
     };
     poll();

@@ -74,7 +74,8 @@ async function attempt(step: ApplyStep, a: ListAnnounce, ctx: ApplyContext, fetc
     return await loadChecked(path, a, step, ctx);
   } catch (err) {
     const reason = refusalReason(err);
-    const transient = reason === 'http' || reason === 'io';
+    // http, io: the network or the file; busy: another loader on the device won a race (try again).
+    const transient = reason === 'http' || reason === 'io' || reason === 'busy';
     ctx.refused(step, reason, transient, err);
     return transient ? 'transient' : null;
   } finally {

@@ -130,7 +130,7 @@ describe('SqliteListStore: list work commits at FULL', () => {
         while (otherLists.compact({ foldRows: 100, dropRows: 100 }) > 0);
         return Promise.resolve();
       };
-      await expect(lists.replaceListInSteps(meta('stoplist', 5), rows, { rowsPerStep: 10, between })).rejects.toMatchObject({ code: 'STORE_FAILURE' });
+      await expect(lists.replaceListInSteps(meta('stoplist', 5), rows, { rowsPerStep: 10, between })).rejects.toMatchObject({ code: 'STORE_FAILURE', details: { reason: 'busy' } });
       expect(lists.meta()).toEqual([{ ...meta('stoplist', 4), count: 1 }]);
       expect(lists.lookup([tok('v4'), tok('v5-0'), tok('v5-29')], ['stoplist']).map((e) => e.token)).toEqual([tok('v4')]);
       await lists.replaceListInSteps(meta('stoplist', 5), rows, { rowsPerStep: 10, between: () => Promise.resolve() }); // the next announcement

@@ -142,13 +142,14 @@ export class SqliteListStore implements ListStore {
     checkListMeta(meta);
     guard('replaceList', () => this.refuseRollback(meta)); // fail fast, before reading millions of rows
     const list = meta.list;
+    const rowsPerStep = Number.isFinite(steps.rowsPerStep) && steps.rowsPerStep >= 1 ? Math.trunc(steps.rowsPerStep) : 1;
     const gen = guard('replaceList', () => this.db.transaction(() => this.allocateGen(list)).immediate());
     const it = entries[Symbol.iterator]();
     let count = 0;
     let flipped = false;
     try {
       for (;;) {
-        const step = this.db.transaction(() => this.insertSome(list, gen, it, count, Math.max(1, Math.trunc(steps.rowsPerStep))));
+        const step = this.db.transaction(() => this.insertSome(list, gen, it, count, rowsPerStep));
         const { rows, done } = guard('replaceList', () => this.unsynced(() => step.immediate()));
         count += rows;
         if (done) break;
@@ -164,7 +165,7 @@ export class SqliteListStore implements ListStore {
           // was deleted. If one was (another process's loader, allocated later), refuse.
           const inForce = this.s.metaOf.get(list)?.gen ?? 0;
           if (inForce > gen) {
-            throw new RescardError('STORE_FAILURE', `list ${list}: a newer swap was put in force during this one (another loader); the list in force stays`, { list, gen, inForce });
+            throw new RescardError('STORE_FAILURE', `list ${list}: a newer swap was put in force during this one (another loader); the list in force stays`, { list, gen, inForce, reason: 'busy' });
           }
           this.s.deletePending.run(list);
           this.putMeta(meta, count, gen);
