@@ -38,7 +38,7 @@ export const ERROR_ACTIONS: Readonly<Record<ErrorCode, string>> = {
   OSDP_QUEUE_FULL: 'The line or the peripheral is too slow for the command rate: check the baud rate and the peripheral.',
   OSDP_STOPPED: 'The terminal is shutting down; nothing to do.',
   GPS_PORT_FAILURE: 'Check gps.port (device path, permissions, the receiver plugged in); taps are flagged NO_FIX meanwhile.',
-  MQTT_UNAVAILABLE: 'The uplink is down: taps stay in the journal and are sent when the gateway or server is reachable again.',
+  MQTT_UNAVAILABLE: 'The uplink is down: taps stay in the journal (on a gateway: in its outbox) and are sent when the gateway or server is reachable again.',
   PROTOCOL_INVALID: 'A peer sent a message we do not understand; it was rejected and counted. Check the peer\'s version and the logged reason.',
   SERVER_STORE_FAILURE: 'Check the disk of the server\'s data folder (space, errors) and the log; devices keep unacknowledged taps and resend them once the server commits again.',
   GATEWAY_STORE_FAILURE: 'Check the disk of the gateway\'s data folder (space, errors) and the log; terminals keep unacknowledged taps and resend them once the gateway commits again.',
