@@ -22,9 +22,9 @@
  * Readable lines, then one JSON line. Targets: ≥ 50 000 taps/s, ratio ≥ 0.8, ack p99 ≤ 100 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -76,14 +76,36 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** One device's run: W in flight, done on PUBACK (raw) or on its app ack (ingest). Returns latencies in ms. */
-async function device(client: MqttClient, d: number, batches: Buffer[], window: number, mode: 'raw' | 'ingest', prefix = 'b'): Promise<number[]> {
+/** After this long without an app ack, a batch is published again, as a terminal would (the server drops the duplicate taps and acks). */
+const RESEND_AFTER_MS = 10_000;
+
+/** One device's run: W in flight, done on PUBACK (raw) or on its app ack (ingest). Returns latencies in ms; counts resends. */
+async function device(client: MqttClient, d: number, batches: Buffer[], window: number, mode: 'raw' | 'ingest', resends: { count: number }, prefix = 'b'): Promise<number[]> {
   const latencies: number[] = [];
   const sentAt = new Map<string, number>();
+  const timers = new Map<string, NodeJS.Timeout>();
   let next = 0;
   let done = 0;
   return new Promise<number[]>((resolve, reject) => {
+    const publish = (batchId: string, body: Buffer): void => {
+      client.publish(topics.deviceTaps(`bench-${d}`), body, { qos: 1 }, (err) => {
+        if (err) reject(err);
+        else if (mode === 'raw') finish(batchId);
+      });
+      if (mode === 'ingest') {
+        timers.set(batchId, setTimeout(() => {
+          resends.count += 1;
+          publish(batchId, body);
+        }, RESEND_AFTER_MS));
+      }
+    };
     const finish = (batchId: string): void => {
+      if (mode === 'ingest') {
+        const timer = timers.get(batchId);
+        if (timer === undefined) return; // the ack of a resent batch that was acked already
+        clearTimeout(timer);
+        timers.delete(batchId);
+      }
       latencies.push(performance.now() - (sentAt.get(batchId) ?? 0));
       done += 1;
       if (done === batches.length) resolve(latencies);
@@ -95,16 +117,16 @@ async function device(client: MqttClient, d: number, batches: Buffer[], window: 
         sentAt.set(batchId, performance.now());
         const body = batches[next]!;
         next += 1;
-        client.publish(topics.deviceTaps(`bench-${d}`), body, { qos: 1 }, (err) => {
-          if (err) reject(err);
-          else if (mode === 'raw') finish(batchId);
-        });
+        publish(batchId, body);
       }
     };
     const onAck = (_t: string, p: Buffer): void => finish((JSON.parse(p.toString()) as { batchId: string }).batchId);
     if (mode === 'ingest') client.on('message', onAck);
     send();
-  }).finally(() => client.removeAllListeners('message'));
+  }).finally(() => {
+    client.removeAllListeners('message');
+    for (const timer of timers.values()) clearTimeout(timer);
+  });
 }
 
 /** Open loop: every device sends its next batch on a fixed schedule; latency publish → ack/PUBACK. */
@@ -139,8 +161,26 @@ interface Steady {
   readonly data: Buffer[][];
 }
 
+/** CPU time (user + system, all threads) a process has used, in µs, from /proc (clock ticks of 10 ms). */
+function processCpuUs(pid: number): number {
+  // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+function ownCpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
 interface RoundResult {
   tapsPerS: number;
+  /** Drain phase: CPU µs per tap spent by the broker/server process and by the clients (this process). */
+  serverCpuUsPerTap: number;
+  clientCpuUsPerTap: number;
+  /** Drain batches published again after RESEND_AFTER_MS without an ack (a commit that failed acks nothing). */
+  resends: number;
   p50: number;
   p99: number;
   steadyP50: number;
@@ -154,14 +194,26 @@ async function round1(mode: 'raw' | 'ingest', data: Buffer[][], batch: number, w
   try {
     const clients = await Promise.all(data.map((_, d) => mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `bench-${d}`, protocolVersion: 4, reconnectPeriod: 0 })));
     if (mode === 'ingest') await Promise.all(clients.map((c, d) => c.subscribeAsync(topics.deviceAck(`bench-${d}`), { qos: 1 })));
+    const cpu0 = { server: processCpuUs(child.pid!), client: ownCpuUs() };
     const t0 = performance.now();
-    const lat = (await Promise.all(clients.map((c, d) => device(c, d, data[d]!, window, mode)))).flat();
+    const resends = { count: 0 };
+    const lat = (await Promise.all(clients.map((c, d) => device(c, d, data[d]!, window, mode, resends)))).flat();
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = { server: processCpuUs(child.pid!), client: ownCpuUs() };
     const intervalMs = (1000 * steady.batch * clients.length) / steady.rate;
     const steadyLat = (await Promise.all(clients.map((c, d) => steadyDevice(c, d, steady.data[d]!, intervalMs, mode)))).flat();
     await Promise.all(clients.map((c) => c.endAsync()));
     const taps = data.reduce((n, b) => n + b.length, 0) * batch;
-    return { tapsPerS: taps / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), steadyP50: percentile(steadyLat, 50), steadyP99: percentile(steadyLat, 99) };
+    return {
+      tapsPerS: taps / seconds,
+      serverCpuUsPerTap: (cpu1.server - cpu0.server) / taps,
+      clientCpuUsPerTap: (cpu1.client - cpu0.client) / taps,
+      resends: resends.count,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      steadyP50: percentile(steadyLat, 50),
+      steadyP99: percentile(steadyLat, 99),
+    };
   } finally {
     await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -207,6 +259,12 @@ async function main(): Promise<void> {
   const rawTps = median(raw.map((x) => x.tapsPerS));
   const ingestTps = median(ingest.map((x) => x.tapsPerS));
   const ackP99 = median(ingest.map((x) => x.p99));
+  const cpu = {
+    rawServerUsPerTap: round(median(raw.map((x) => x.serverCpuUsPerTap))),
+    ingestServerUsPerTap: round(median(ingest.map((x) => x.serverCpuUsPerTap))),
+    rawClientUsPerTap: round(median(raw.map((x) => x.clientCpuUsPerTap))),
+    ingestClientUsPerTap: round(median(ingest.map((x) => x.clientCpuUsPerTap))),
+  };
   const result = {
     bench: 'ingest',
     config: { devices, batch, window, tapsPerRound: data.length * data[0]!.length * batch, rounds },
@@ -221,9 +279,15 @@ async function main(): Promise<void> {
     ackP99Ms: round(median(ingest.map((x) => x.steadyP99))),
     rawPubackP99Ms: round(median(raw.map((x) => x.steadyP99))),
     ackP99Ratio: round(median(ingest.map((x) => x.steadyP99)) / median(raw.map((x) => x.steadyP99))),
+    cores: availableParallelism(),
+    drainResends: ingest.reduce((n, x) => n + x.resends, 0),
+    drainCpuUsPerTap: cpu,
   };
   console.log(
     `median: drain ingest ${result.ingestTapsPerS} taps/s, raw aedes ${result.rawAedesTapsPerS} taps/s, ratio ${result.ratio}; steady app ack p99 ${result.ackP99Ms} ms (raw PUBACK p99 ${result.rawPubackP99Ms} ms)`,
+  );
+  console.log(
+    `drain CPU per tap (all threads, µs): broker/server raw ${cpu.rawServerUsPerTap}, ingest ${cpu.ingestServerUsPerTap}; clients raw ${cpu.rawClientUsPerTap}, ingest ${cpu.ingestClientUsPerTap}; ${result.cores} cores; drain batches resent after ${RESEND_AFTER_MS / 1000} s without an ack: ${result.drainResends}`,
   );
   console.log(JSON.stringify(result));
 }
