@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { renewCertificate, RescardError } from '@rescard/shared';
+import { exitOnFailure, stopOnSignals } from '@rescard/shared/hub';
 import { pino, type Logger } from 'pino';
 import { createGateway } from './app/gateway.js';
 import { runGatewayEnroll } from './cli/enroll-command.js';
@@ -29,12 +30,9 @@ function appVersion(): string {
   }
 }
 
+/** Log, print `{"error":…}` and exit (2: CONFIG_INVALID, else 1); a foreign error is a store failure. */
 function fail(err: unknown, log: Logger): never {
-  const error = err instanceof RescardError ? err : new RescardError('GATEWAY_STORE_FAILURE', err instanceof Error ? err.message : String(err));
-  log.error({ code: error.code, details: error.details }, error.message);
-  process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-  process.stderr.write(`rescard-gateway: ${error.code}: ${error.message}\n`);
-  process.exit(error.code === 'CONFIG_INVALID' ? 2 : 1);
+  return exitOnFailure('rescard-gateway', 'GATEWAY_STORE_FAILURE', err, log);
 }
 
 function cliLogger(): Logger {
@@ -48,18 +46,7 @@ async function start(opts: { config: string }): Promise<void> {
     log = pino({ level: config.logLevel, base: { gatewayId: config.gatewayId } }, pino.destination({ fd: 2, sync: false }));
     const gateway = await createGateway({ config, log, appVersion: appVersion() });
     process.stdout.write(`${JSON.stringify({ mqtt: gateway.ports.mqtt, http: gateway.ports.http })}\n`);
-    const shutdown = (signal: string): void => {
-      log.info({ signal }, 'stopping');
-      gateway.stop().then(
-        () => {
-          log.flush();
-          process.exit(0);
-        },
-        (err: unknown) => fail(err, log),
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    stopOnSignals({ log, stop: () => gateway.stop(), onFailure: (err) => fail(err, log) });
   } catch (err) {
     fail(err, log);
   }

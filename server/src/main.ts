@@ -6,7 +6,7 @@
  * SIGTERM / SIGINT: stop gracefully (HTTP, broker, last group committed, database closed).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { RescardError } from '@rescard/shared';
+import { exitOnFailure, stopOnSignals } from '@rescard/shared/hub';
 import { pino, type Logger } from 'pino';
 import { authPlugin } from './app/auth-plugin.js';
 import { join } from 'node:path';
@@ -53,12 +53,9 @@ function portOption(value: string): number {
   return n;
 }
 
+/** Log, print `{"error":…}` and exit (2: CONFIG_INVALID, else 1); a foreign error is a store failure. */
 function fail(err: unknown, log: Logger): never {
-  const error = err instanceof RescardError ? err : new RescardError('SERVER_STORE_FAILURE', err instanceof Error ? err.message : String(err));
-  log.error({ code: error.code, details: error.details }, error.message);
-  process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-  process.stderr.write(`rescard-server: ${error.code}: ${error.message}\n`);
-  process.exit(error.code === 'CONFIG_INVALID' ? 2 : 1);
+  return exitOnFailure('rescard-server', 'SERVER_STORE_FAILURE', err, log);
 }
 
 interface StartOptions {
@@ -112,18 +109,7 @@ async function start(opts: StartOptions): Promise<void> {
     ];
     const server = await openServer(config, log, plugins);
     process.stdout.write(`${JSON.stringify({ http: server.ports.http, mqtt: server.ports.mqtt, mqtts: server.ports.mqtts })}\n`);
-    const shutdown = (signal: string): void => {
-      log.info({ signal }, 'stopping');
-      server.stop().then(
-        () => {
-          log.flush();
-          process.exit(0);
-        },
-        (err: unknown) => fail(err, log),
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    stopOnSignals({ log, stop: () => server.stop(), onFailure: (err) => fail(err, log) });
   } catch (err) {
     fail(err, log);
   }

@@ -36,23 +36,11 @@ describe('GET /lists/:audience/:list/:file', () => {
     await app.close();
   });
 
-  it('admits no path outside the list files (traversal, encodings, other names)', async () => {
+  // Every traversal and encoding trick is refused by the route itself (shared/src/hub/list-file-route.test.ts);
+  // here: what lies beside dataDir/lists/files on a server stays out of reach.
+  it('serves nothing of the data folder beside the list files (signing key, other files)', async () => {
     const { app } = await setup();
-    const attempts = [
-      '/lists/region/stoplist/..%2F..%2F..%2Fkeys%2Flist-signing.key',
-      '/lists/region/stoplist/%2e%2e%2f%2e%2e%2fsecret.ndjson',
-      '/lists/..%2F..%2Fkeys/roster/snapshot-1.ndjson',
-      '/lists/school:..%2F..%2F..%2Fkeys/roster/snapshot-1.ndjson',
-      '/lists/school:../roster/snapshot-1.ndjson',
-      '/lists/school:S1/..%2F..%2Fsecret/snapshot-1.ndjson',
-      '/lists/school:S1/roster/snapshot-1.ndjson%00.key',
-      '/lists/school:S1/roster/snapshot-01.ndjson',
-      '/lists/school:S1/roster/list-signing.key',
-      '/lists/%2E%2E/%2E%2E/secret.ndjson',
-      '/lists/region/stoplist/',
-      '/lists/school:S1/roster/snapshot-1.ndjson/..',
-    ];
-    for (const url of attempts) {
+    for (const url of ['/lists/region/stoplist/..%2F..%2F..%2Fkeys%2Flist-signing.key', '/lists/region/stoplist/%2e%2e%2f%2e%2e%2fsecret.ndjson', '/lists/school:..%2F..%2F..%2Fkeys/roster/snapshot-1.ndjson']) {
       const res = await app.inject({ method: 'GET', url });
       expect([400, 404], url).toContain(res.statusCode);
       expect(res.body, url).not.toContain('SECRET');

@@ -2,13 +2,16 @@
  * End-to-end helpers: a real server on ephemeral ports over a real SQLite file, real mqtt
  * clients, and a mailbox of what a client received.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { openServer } from '../../src/app/open-server.js';
 import { loadServerConfig } from '../../src/config/server-config.js';
+
+// Polling and the admin token: shared with the gateway's end-to-end tests (shared/src/hub/testing.ts).
+export { adminToken, until } from '../../../shared/src/hub/testing.js';
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'rescard-server-e2e-'));
 
@@ -42,19 +45,4 @@ export class Mailbox {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
-}
-
-export async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, withinMs = 5000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The admin API token the server wrote at its first start (dataDir/auth/bootstrap.json, docs/auth.md). */
-export function adminToken(serverDataDir: string): string {
-  return (JSON.parse(readFileSync(join(serverDataDir, 'auth', 'bootstrap.json'), 'utf8')) as { token: string }).token;
 }
