@@ -1,7 +1,8 @@
 /**
  * The operator-access database, dataDir/auth/auth.db (SQLite, WAL, synchronous=FULL), apart from
  * server.db so the ingest's hot path never waits on a login. Schema version in `PRAGMA
- * user_version`.
+ * user_version`, migrated by the shared runner (@rescard/shared/sqlite): append migrations, never
+ * edit a shipped one.
  *
  *   account     username (unique, case-insensitive), role, scope (JSON), scrypt hash (PHC), disabled
  *   credential  login sessions and API tokens: only the token's SHA-256; expiry, revocation
@@ -10,11 +11,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RescardError } from '@rescard/shared';
+import { openMigrated, type SqliteMigration } from '@rescard/shared/sqlite';
 import Database from 'better-sqlite3';
 
 export type AuthDb = Database.Database;
-
-const SCHEMA_VERSION = 1;
 
 const SCHEMA = `
 CREATE TABLE account (
@@ -58,6 +58,10 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `;
 
+const MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'accounts, credentials, audit', sql: SCHEMA }];
+
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+
 export function storeError(err: unknown, what: string): RescardError {
   if (err instanceof RescardError) return err;
   return new RescardError('AUTH_STORE_FAILURE', `auth.db: ${what}: ${err instanceof Error ? err.message : String(err)}`, { status: 503 }, { cause: err });
@@ -66,26 +70,8 @@ export function storeError(err: unknown, what: string): RescardError {
 export function openAuthDb(path: string): AuthDb {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version === 0) {
-        db.transaction(() => {
-          db.exec(SCHEMA);
-          db.pragma(`user_version = ${SCHEMA_VERSION}`);
-        })();
-      } else if (version !== SCHEMA_VERSION) {
-        throw new Error(`schema version ${version}, this program knows ${SCHEMA_VERSION}`);
-      }
-      return db;
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+    const schema = { name: path, code: 'AUTH_STORE_FAILURE', migrations: MIGRATIONS, newerAdvice: 'install the newer server' } as const;
+    return openMigrated(() => new Database(path), schema, { pragmas: PRAGMAS }).db;
   } catch (err) {
     throw storeError(err, `open ${path}`);
   }

@@ -1,7 +1,8 @@
 /**
  * The device registry's own database, dataDir/pki/pki.db (SQLite, WAL, synchronous=FULL): kept
  * apart from server.db so the ingest's hot path and the registry never share a write lock, and
- * so ca/ + pki/ can be backed up together. Schema version in `PRAGMA user_version`.
+ * so ca/ + pki/ can be backed up together. Schema version in `PRAGMA user_version`, migrated by
+ * the shared runner (@rescard/shared/sqlite): append migrations, never edit a shipped one.
  *
  *   enrolment_token  one-time tokens: only their SHA-256 is stored; used_at_ms set once
  *   device           one row per device id: kind, profile, site, current certificate, state
@@ -10,9 +11,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RescardError } from '@rescard/shared';
+import { openMigrated, type SqliteSchema } from '@rescard/shared/sqlite';
 import Database from 'better-sqlite3';
-
-const SCHEMA_VERSION = 1;
 
 const SCHEMA = `
 CREATE TABLE enrolment_token (
@@ -58,25 +58,19 @@ CREATE TABLE certificate (
 CREATE INDEX certificate_device ON certificate (device_id);
 `;
 
+const PKI_SCHEMA: SqliteSchema = {
+  name: 'pki.db',
+  code: 'PKI_STORE_FAILURE',
+  migrations: [{ version: 1, name: 'enrolment tokens, devices, certificates', sql: SCHEMA }],
+  newerAdvice: 'install the newer server',
+};
+
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+
 export function openPkiDb(path: string): Database.Database {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) {
-      db.transaction(() => {
-        db.exec(SCHEMA);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })();
-    } else if (version !== SCHEMA_VERSION) {
-      db.close();
-      throw new Error(`schema version ${version}, this program knows ${SCHEMA_VERSION}`);
-    }
-    return db;
+    return openMigrated(() => new Database(path), PKI_SCHEMA, { pragmas: PRAGMAS }).db;
   } catch (err) {
     throw new RescardError('PKI_STORE_FAILURE', `device registry ${path}: ${err instanceof Error ? err.message : String(err)}`, { path }, { cause: err });
   }

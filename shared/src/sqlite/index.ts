@@ -1,2 +1,3 @@
-/** Placeholder: filled in by the consolidation work of stop 12. */
-export {};
+/** @rescard/shared/sqlite: the schema-migration runner of every SQLite file (no better-sqlite3 import). */
+export * from './migrate.js';
+export * from './open-migrated.js';

@@ -1,14 +1,11 @@
 /**
- * Schema of gateway.db. `PRAGMA user_version` is the schema version; each migration runs in its
- * own IMMEDIATE transaction that also sets user_version. Append; never edit a shipped migration.
+ * Schema of gateway.db, run by the shared runner (@rescard/shared/sqlite): `PRAGMA user_version`
+ * is the schema version and each migration is its own IMMEDIATE transaction that also sets
+ * user_version. Append; never edit a shipped migration.
  */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+import { latestVersion, runMigrations, type SqliteDb, type SqliteMigration, type SqliteSchema } from '@rescard/shared/sqlite';
 
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'outbox, device marks, retained messages, terminal status',
@@ -46,3 +43,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
+
+const GATEWAY_SCHEMA: SqliteSchema = { name: 'gateway.db', code: 'GATEWAY_STORE_FAILURE', migrations: MIGRATIONS };
+
+export function migrate(db: SqliteDb): { from: number; to: number } {
+  return runMigrations(db, GATEWAY_SCHEMA);
+}

@@ -9,8 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { RescardError } from '@rescard/shared';
-import { MIGRATIONS } from './migrations.js';
+import { migrate } from './migrations.js';
 import { guard } from './store-error.js';
 
 export type GatewayDb = Database.Database;
@@ -31,19 +30,4 @@ export function openGatewayDb(path: string): GatewayDb {
       throw err;
     }
   });
-}
-
-function migrate(db: GatewayDb): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-  if (current > latest) {
-    throw new RescardError('GATEWAY_STORE_FAILURE', `gateway.db schema ${current} is newer than this program (${latest})`, { current, latest });
-  }
-  for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
 }

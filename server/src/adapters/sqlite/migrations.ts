@@ -1,18 +1,12 @@
 /**
- * Schema migrations of server.db. `PRAGMA user_version` is the schema version; each migration
- * runs in its own IMMEDIATE transaction that also sets user_version, so a crash leaves the
- * database at one version or the next. Append new migrations; never edit one that has shipped.
+ * Schema migrations of server.db, run by the shared runner (@rescard/shared/sqlite): `PRAGMA
+ * user_version` is the schema version and each migration is its own IMMEDIATE transaction, so a
+ * crash leaves the database at one version or the next. Append new migrations; never edit one
+ * that has shipped.
  */
-import type Database from 'better-sqlite3';
-import { RescardError } from '@rescard/shared';
+import { latestVersion, runMigrations, type SqliteDb, type SqliteMigration, type SqliteSchema } from '@rescard/shared/sqlite';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'taps, sequence state and gaps, device status',
@@ -116,27 +110,10 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
 
-function userVersion(db: Database.Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
-}
+const SERVER_SCHEMA: SqliteSchema = { name: 'server database', code: 'SERVER_STORE_FAILURE', migrations: MIGRATIONS, newerAdvice: 'install the newer server' };
 
-export function migrate(db: Database.Database): { from: number; to: number } {
-  const from = userVersion(db);
-  if (from > SCHEMA_VERSION) {
-    throw new RescardError(
-      'SERVER_STORE_FAILURE',
-      `server database schema v${from} is newer than this program (v${SCHEMA_VERSION}): install the newer server`,
-      { schemaVersion: from, supportedVersion: SCHEMA_VERSION },
-    );
-  }
-  for (const m of MIGRATIONS) {
-    db.transaction(() => {
-      if (userVersion(db) >= m.version) return;
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
-  return { from, to: userVersion(db) };
+export function migrate(db: SqliteDb): { from: number; to: number } {
+  return runMigrations(db, SERVER_SCHEMA);
 }

@@ -1,19 +1,12 @@
 /**
- * Schema migrations of the device database. `PRAGMA user_version` is the schema version; each
- * migration runs in its own IMMEDIATE transaction that also sets user_version, so a crash leaves
- * the database at one version or the next, never between. Append new migrations; never edit one
+ * Schema migrations of the device database, run by the shared runner (@rescard/shared/sqlite):
+ * `PRAGMA user_version` is the schema version, each migration is its own IMMEDIATE transaction,
+ * and a current database is opened without a write lock. Append new migrations; never edit one
  * that has shipped.
  */
-import type Database from 'better-sqlite3';
-import { RescardError } from '@rescard/shared';
+import { latestVersion, runMigrations, type SqliteDb, type SqliteMigration, type SqliteSchema } from '@rescard/shared/sqlite';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-export const MIGRATIONS: readonly Migration[] = [
+export const MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'lists, usage history, journal, device meta',
@@ -127,42 +120,20 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
 
-function userVersion(db: Database.Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
-}
+const DEVICE_SCHEMA: SqliteSchema = {
+  name: 'device database',
+  code: 'STORE_FAILURE',
+  migrations: MIGRATIONS,
+  newerAdvice: 'install the newer terminal software',
+  olderAdvice: 'restart the device software (rescard-terminal start) to upgrade it',
+};
 
 /**
  * Bring the schema up to SCHEMA_VERSION. Idempotent. Returns the versions before and after.
  * With `upgrade: false` only a new database (v0) is created; an older one is refused.
  */
-export function migrate(db: Database.Database, options: { upgrade: boolean } = { upgrade: true }): { from: number; to: number } {
-  const from = userVersion(db);
-  if (!options.upgrade && from > 0 && from < SCHEMA_VERSION) {
-    throw new RescardError(
-      'STORE_FAILURE',
-      `device database schema v${from} is older than this program (v${SCHEMA_VERSION}): restart the device software (rescard-terminal start) to upgrade it`,
-      { schemaVersion: from, supportedVersion: SCHEMA_VERSION },
-    );
-  }
-  if (from > SCHEMA_VERSION) {
-    throw new RescardError(
-      'STORE_FAILURE',
-      `device database schema v${from} is newer than this program (v${SCHEMA_VERSION}): install the newer terminal software`,
-      { schemaVersion: from, supportedVersion: SCHEMA_VERSION },
-    );
-  }
-  for (const m of MIGRATIONS) {
-    // Applied already: no write lock needed. Opening a current database (`status`, `read` beside a
-    // running device) must not wait behind the device's write transaction (a big list swap).
-    if (userVersion(db) >= m.version) continue;
-    db.transaction(() => {
-      // Re-read inside the write lock: another process may have migrated meanwhile.
-      if (userVersion(db) >= m.version) return;
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
-  return { from, to: userVersion(db) };
+export function migrate(db: SqliteDb, options: { upgrade: boolean } = { upgrade: true }): { from: number; to: number } {
+  return runMigrations(db, DEVICE_SCHEMA, options);
 }
