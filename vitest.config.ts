@@ -6,7 +6,7 @@ const src = (path: string): string => fileURLToPath(new URL(`./${path}`, import.
 // Workspace packages resolve to their sources in tests (exact names only).
 const alias = [
   { find: /^@rescard\/shared$/, replacement: src('shared/src/index.ts') },
-  { find: /^@rescard\/shared\/(sqlite|mqtt-client|hub|osdp)$/, replacement: src('shared/src/$1/index.ts') },
+  { find: /^@rescard\/shared\/(sqlite|mqtt-client|hub)$/, replacement: src('shared/src/$1/index.ts') },
   { find: /^@rescard\/terminal$/, replacement: src('terminal/src/index.ts') },
   { find: /^@rescard\/terminal\/testing$/, replacement: src('terminal/src/testing/index.ts') },
   { find: /^@rescard\/hardware-sim$/, replacement: src('hardware-sim/src/index.ts') },

@@ -1,2 +1,0 @@
-/** Placeholder: filled in by the consolidation work of stop 12. */
-export {};
