@@ -15,10 +15,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { RescardError } from '@rescard/shared';
+import { openMigrated, type SqliteMigration } from '@rescard/shared/sqlite';
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
+// Migrations are append-only: add a new version, never edit one that has shipped. v1 keeps
+// IF NOT EXISTS: registry.db files of before the versioning have its tables at user_version 0.
+const V1 = `
 CREATE TABLE IF NOT EXISTS import_run (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, sha256 TEXT, size_bytes INTEGER NOT NULL DEFAULT 0,
   rows INTEGER NOT NULL DEFAULT 0, rows_valid INTEGER NOT NULL DEFAULT 0, error_count INTEGER NOT NULL DEFAULT 0, errors TEXT NOT NULL DEFAULT '[]',
   status TEXT NOT NULL, message TEXT, actor TEXT NOT NULL, started_at_ms INTEGER NOT NULL, finished_at_ms INTEGER, versions TEXT NOT NULL DEFAULT '[]');
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS stop_event (id INTEGER PRIMARY KEY, token TEXT NOT NU
   expires_at_ms INTEGER, pan_masked TEXT, actor TEXT NOT NULL, at_ms INTEGER NOT NULL, version INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS stop_event_token ON stop_event (token, id);`;
 
+const MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'registries and stop-list', sql: V1 }];
+
 export function registryStoreError(what: string, err: unknown): RescardError {
   if (err instanceof RescardError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -45,18 +48,8 @@ export function registryStoreError(what: string, err: unknown): RescardError {
 export function openRegistryDb(path: string): Database.Database {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: 5000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      db.close();
-      throw new RescardError('REGISTRY_STORE_FAILURE', `registry database schema v${version} is newer than this program (v${SCHEMA_VERSION})`, { path });
-    }
-    db.transaction(() => {
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    const schema = { name: `registry database ${path}`, code: 'REGISTRY_STORE_FAILURE', migrations: MIGRATIONS, newerAdvice: 'install the newer server' } as const;
+    const { db } = openMigrated(() => new Database(path, { timeout: 5000 }), schema, { pragmas: ['journal_mode = WAL', 'synchronous = FULL'] });
     return db;
   } catch (err) {
     throw registryStoreError('open', err);
