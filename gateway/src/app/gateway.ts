@@ -45,7 +45,12 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
   const outbox = new SqliteOutbox(db, config.outbox.capacityTaps);
   const state = new SqliteRelayState(db);
   const rejects = new Rejects(log.child({ module: 'rejects' }));
-  const local = await startLocalBroker({ host: config.local.host, port: config.local.mqttPort, log: log.child({ module: 'local-mqtt' }), refused: (k, r, f) => rejects.add(`acl-${k}`, r, f) });
+  const local = await startLocalBroker({ host: config.local.host, port: config.local.mqttPort, log: log.child({ module: 'local-mqtt' }), refused: (k, r, f) => rejects.add(`acl-${k}`, r, f) }).catch(
+    (err: unknown) => {
+      db.close(); // the MQTT port is taken (or similar): the database is not left open
+      throw err;
+    },
+  );
   const publishLocal = (topic: string, payload: Buffer, retain = false): Promise<void> => local.publish(topic, payload, { qos: 1, retain });
   const offline = encodePayload({ v: 1, deviceId: gatewayId, online: false } as const);
   const upstream = new UpstreamClient({
@@ -86,7 +91,6 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
     sendTerminals(all);
   };
 
-  await local.subscribe(topics.allDeviceTaps, custody.onMessage);
   // A terminal's new status goes upstream within a moment (the server's propagation view of a
   // stop-list change counts terminals behind gateways too), coalesced: at most one relay per
   // RELAY_COALESCE_MS carries every status changed meanwhile; the heartbeat sends them again.
@@ -100,11 +104,22 @@ export async function createGateway(deps: GatewayDeps): Promise<RunningGateway> 
     }, RELAY_COALESCE_MS);
     relayTimer.unref();
   };
-  await local.subscribe(topics.allDeviceStatus, (topic, payload) => {
-    book.onMessage(topic, payload);
-    relaySoon();
-  });
-  await relay.start();
+  try {
+    await local.subscribe(topics.allDeviceTaps, custody.onMessage);
+    await local.subscribe(topics.allDeviceStatus, (topic, payload) => {
+      book.onMessage(topic, payload);
+      relaySoon();
+    });
+    await relay.start();
+  } catch (err) {
+    // Nothing upstream or on HTTP has started yet: undo the broker and the database, then fail.
+    stopped = true;
+    if (relayTimer !== null) clearTimeout(relayTimer);
+    relay.stop();
+    await local.close();
+    db.close();
+    throw err;
+  }
   const ackTopic = topics.gatewayAck(gatewayId);
   upstream.configure([ackTopic, ...config.lists.audiences.flatMap((a) => [topics.audienceLists(a), topics.freshness(a)])], (topic, payload) =>
     topic === ackTopic ? forwarder.onAck(topic, payload) : relay.onMessage(topic, payload),

@@ -36,6 +36,13 @@ describe('running a built hub program in a test', () => {
     const failing = program(`process.stderr.write('rescard-server: CONFIG_INVALID: bad port\\n'); process.exit(2);`);
     await expect(spawnWithPorts(failing, [])).rejects.toThrow(/exited 2: rescard-server: CONFIG_INVALID: bad port/);
   });
+
+  it('fails with the code of the error line a hub prints on stdout when its start fails (not ports)', async () => {
+    const failing = program(
+      `process.stdout.write(JSON.stringify({ error: { code: 'SERVER_STORE_FAILURE', message: 'disk full' } }) + '\\n'); process.stderr.write('rescard-server: SERVER_STORE_FAILURE: disk full\\n'); process.exit(1);`,
+    );
+    await expect(spawnWithPorts(failing, [])).rejects.toThrow(/failed: SERVER_STORE_FAILURE: disk full/);
+  });
 });
 
 describe('waiting for a condition in a test', () => {

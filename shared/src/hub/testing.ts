@@ -14,7 +14,7 @@ export interface Spawned<T> {
   readonly ports: T;
 }
 
-/** Spawn `node main args…` and resolve with the JSON line it prints first on stdout (its ports). */
+/** Spawn `node main args…` and resolve with the JSON line it prints first on stdout (its ports); reject on its error line or exit. */
 export function spawnWithPorts<T>(main: string, args: readonly string[]): Promise<Spawned<T>> {
   const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -23,7 +23,12 @@ export function spawnWithPorts<T>(main: string, args: readonly string[]): Promis
     child.once('error', reject);
     // 'close', not 'exit': by then stderr is read to its end, so the message carries the reason.
     child.once('close', (code) => reject(new Error(`${main} exited ${String(code)}: ${err}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, ports: JSON.parse(line) as T }));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      // A failing start prints {"error":{code,message}} on stdout first (program-exit.ts): not ports.
+      const first = JSON.parse(line) as T | { error: { code: string; message: string } };
+      if (typeof first === 'object' && first !== null && 'error' in first) reject(new Error(`${main} failed: ${first.error.code}: ${first.error.message}`));
+      else resolve({ child, ports: first });
+    });
   });
 }
 

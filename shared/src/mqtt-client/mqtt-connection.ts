@@ -188,6 +188,8 @@ export class MqttConnection {
     const grants = await client.subscribeAsync(Object.fromEntries(filters.map((f) => [f, { qos: this.filters.get(f) ?? 1 }]))).catch((err: unknown) => {
       throw new MqttError('MQTT_UNAVAILABLE', `subscribe failed: ${text(err)}`, { filters }, { cause: err });
     });
+    // A guard: mqtt.js 5 already rejects subscribeAsync on a 0x80 grant (the catch above), but a
+    // refused filter must never count as subscribed whatever the library version does.
     const refused = grants.filter((g) => g.qos === 128).map((g) => g.topic);
     if (refused.length > 0) throw new MqttError('MQTT_UNAVAILABLE', `subscription refused: ${refused.join(', ')}`, { refused });
   }

@@ -9,9 +9,9 @@ import { AedesTestBroker, cleanUp, testConnection, wait } from './aedes-test-bro
 import { nominalDelayMs, reconnectDelayMs } from './backoff.js';
 import type { MqttConnection } from './mqtt-connection.js';
 
-// A timer never fires early; it may fire late on a loaded machine, and each attempt adds a TCP
-// connect and a CONNECT/CONNACK round trip on loopback.
-const LATE_MS = 100;
+// A timer never fires early, so the gaps are checked from below only: on a loaded machine a timer
+// may fire late by any amount (no timing limits in tests). The delays themselves are unit-tested
+// in backoff.test.ts.
 const backoff = { minMs: 50, maxMs: 400 };
 afterEach(cleanUp);
 
@@ -42,20 +42,22 @@ describe('reconnect backoff against a broker that refuses', { timeout: 20_000 },
       expect(drawn).toBeGreaterThanOrEqual(d / 2);
       expect(drawn).toBeLessThanOrEqual(d);
       expect(gap).toBeGreaterThanOrEqual(drawn - 2);
-      expect(gap).toBeLessThanOrEqual(drawn + LATE_MS);
     });
     expect(Math.min(...gaps.slice(3))).toBeGreaterThan(gaps[0] ?? Infinity);
     expect(c.connected).toBe(false);
   });
 
-  it('a successful connection starts the backoff over: after a loss the first retry comes within minMs', async () => {
+  it('a successful connection starts the backoff over: after a loss the first retry is not the grown delay', async () => {
     const b = await AedesTestBroker.create();
     b.refuseConnects = true;
-    const c = connection(b.url, () => 1); // the delays are exactly d: 50, 100, 200, 400, ...
+    // The delays are exactly d: 50, 100, 200, 400, 800, ...; without the start-over the retry after
+    // the loss would wait the next of them (1,600 ms or more).
+    const grown = { minMs: 50, maxMs: 10_000 };
+    const c = testConnection({ url: b.url, clientId: 'bus-4', reconnectMinMs: grown.minMs, reconnectMaxMs: grown.maxMs, random: () => 1 });
     c.start();
-    await vi.waitFor(() => expect(b.connectsAtMs.length).toBeGreaterThanOrEqual(5), wait);
+    await vi.waitFor(() => expect(b.connectsAtMs.length).toBeGreaterThanOrEqual(6), wait);
     b.refuseConnects = false;
-    await vi.waitFor(() => expect(c.connected).toBe(true), wait);
+    await vi.waitFor(() => expect(c.connected).toBe(true), { ...wait, timeout: 10_000 });
 
     const attempts = b.connectsAtMs.length;
     const droppedAt = performance.now();
@@ -64,7 +66,8 @@ describe('reconnect backoff against a broker that refuses', { timeout: 20_000 },
     await vi.waitFor(() => expect(c.connected).toBe(true), wait);
     expect(b.connectsAtMs).toHaveLength(attempts + 1);
     const retryAfter = (b.connectsAtMs[attempts] ?? Infinity) - droppedAt;
-    expect(retryAfter).toBeGreaterThanOrEqual(backoff.minMs - 2);
-    expect(retryAfter).toBeLessThanOrEqual(backoff.minMs + LATE_MS);
+    expect(retryAfter).toBeGreaterThanOrEqual(grown.minMs - 2);
+    // Started over: minMs (50) plus whatever lateness, far below the grown delay.
+    expect(retryAfter).toBeLessThan(nominalDelayMs(attempts - 1, grown));
   });
 });
