@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePayload, topics } from '@rescard/shared';
 import { connect } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deviceKeys } from '../pki/pki-fixtures.js';
 import { testPan } from '../registry/registry-fixtures.js';
 import { makeHeartbeat } from '../testing/tap-fixtures.js';
@@ -229,6 +229,12 @@ describe('stop-list', () => {
     await new Promise<void>((resolve, reject) => client.once('connect', () => resolve()).once('error', reject));
     try {
       await client.publishAsync(topics.deviceStatus('bus-0042'), encodePayload(makeHeartbeat('bus-0042', { stoplist: version - 1 }, { atMs: Date.now() })), { qos: 1 });
+      // The PUBACK comes before the server has stored the status (aedes acks first, the writer
+      // commits after): the watch starts once the device shows as behind.
+      await vi.waitFor(async () => {
+        const res = await fetch(`${srv.url}/api/stoplist/propagation?version=${version}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        expect(await res.text()).toContain('bus-0042');
+      }, { timeout: 10_000, interval: 20 });
       let refreshes = 0;
       const watching = admin(['stoplist', 'propagation', '--version', String(version), '--watch'], {
         fetch: async (input, init) => {
