@@ -5,14 +5,10 @@
  * signed list files, streamed CSV/NDJSON reports, the CSV upload of an import, and logout
  * (no body).
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers/harness.js';
+import { spawnServer, stopGracefully, tempDir } from './helpers/harness.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const STREAMS = new Set(['GET /metrics', 'GET /lists/{audience}/{list}/{file}']);
 const NO_JSON_BODY = new Set(['POST /api/auth/logout', 'POST /api/imports/{kind}']);
 const dirs: string[] = [];
@@ -27,12 +23,8 @@ describe('the OpenAPI document', () => {
   it('has a JSON schema for every answer and every JSON body, streams aside', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    const child = spawn(process.execPath, [MAIN, 'start', '--data', dir, '--http-port', '0', '--mqtt-port', '0', '--mqtt-tls', '--mqtt-tls-port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const { child, ports } = await spawnServer(dir, ['--mqtt-tls', '--mqtt-tls-port', '0']);
     try {
-      const ports = await new Promise<{ http: number }>((resolve, reject) => {
-        child.once('exit', (code) => reject(new Error(`server exited ${String(code)}`)));
-        createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as { http: number }));
-      });
       const doc = (await (await fetch(`http://127.0.0.1:${ports.http}/docs/json`)).json()) as { paths: Record<string, Record<string, Operation>> };
       const missing: string[] = [];
       let operations = 0;
@@ -49,9 +41,7 @@ describe('the OpenAPI document', () => {
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/enroll', '/api/imports/{kind}', '/api/reports/attendance', '/api/stoplist', '/api/devices/registry', '/api/audit']));
       expect(missing).toEqual([]);
     } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await stopGracefully(child);
     }
   }, 60_000);
 });

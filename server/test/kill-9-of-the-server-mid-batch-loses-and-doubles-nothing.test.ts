@@ -4,29 +4,16 @@
  * every tap it acknowledged, and after the devices resend everything unacked, every tap is in
  * server.db exactly once with no gap left.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodePayload, topics } from '@rescard/shared';
 import { describe, expect, it } from 'vitest';
 import { makeBatch, range } from '../src/testing/tap-fixtures.js';
-import { adminToken, connect, tempDir, until } from './helpers/harness.js';
+import { adminToken, connect, killHard, spawnServer, stopGracefully, tempDir, until } from './helpers/harness.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const DEVICES = ['bus-a', 'bus-b', 'bus-c', 'bus-d'];
 const TAPS = 3000;
 const BATCH = 50;
-
-function spawnServer(dataDir: string): Promise<{ child: ChildProcess; http: number; mqtt: number }> {
-  const child = spawn(process.execPath, [MAIN, 'start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`server exited ${String(code)}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, ...(JSON.parse(line) as { http: number; mqtt: number }) }));
-  });
-}
 
 /** One device: publishes its batches (8 in flight, paced by app acks) from `fromSeq`; tracks its acked high-water mark. */
 async function stream(port: number, deviceId: string, fromSeq: number, acked: Map<string, number>): Promise<void> {
@@ -58,27 +45,25 @@ describe('kill -9 of the server mid-batch', () => {
     const dataDir = tempDir();
     const first = await spawnServer(dataDir);
     const acked = new Map<string, number>();
-    const running = DEVICES.map((d) => stream(first.mqtt, d, 1, acked));
+    const running = DEVICES.map((d) => stream(first.ports.mqtt, d, 1, acked));
     await until(() => [...acked.values()].reduce((a, b) => a + b, 0), (n) => n >= 2000, 20_000);
-    first.child.kill('SIGKILL');
+    await killHard(first.child);
     await Promise.all(running);
     const ackedBeforeKill = new Map(acked);
     expect([...acked.values()].reduce((a, b) => a + b, 0)).toBeLessThan(DEVICES.length * TAPS); // killed mid-stream
 
     const second = await spawnServer(dataDir);
     try {
-      const res = await fetch(`http://127.0.0.1:${second.http}/api/devices`, { headers: { authorization: `Bearer ${adminToken(dataDir)}` } });
+      const res = await fetch(`http://127.0.0.1:${second.ports.http}/api/devices`, { headers: { authorization: `Bearer ${adminToken(dataDir)}` } });
       const { devices } = (await res.json()) as { devices: { deviceId: string; seq: { committedUpTo: number } | null }[] };
       for (const d of DEVICES) {
         expect(devices.find((x) => x.deviceId === d)?.seq?.committedUpTo ?? 0, d).toBeGreaterThanOrEqual(ackedBeforeKill.get(d) ?? 0);
       }
       // Resend everything unacked (whole batches from the acked mark: some are duplicates).
-      await Promise.all(DEVICES.map((d) => stream(second.mqtt, d, Math.floor((ackedBeforeKill.get(d) ?? 0) / BATCH) * BATCH + 1, acked)));
+      await Promise.all(DEVICES.map((d) => stream(second.ports.mqtt, d, Math.floor((ackedBeforeKill.get(d) ?? 0) / BATCH) * BATCH + 1, acked)));
       for (const d of DEVICES) expect(acked.get(d), d).toBe(TAPS);
     } finally {
-      const exited = new Promise((r) => second.child.once('exit', r));
-      second.child.kill('SIGTERM');
-      await exited;
+      await stopGracefully(second.child);
     }
     const db = new Database(join(dataDir, 'server.db'), { readonly: true });
     const rows = db.prepare('SELECT device_id AS d, COUNT(*) AS n, COUNT(DISTINCT seq) AS k, MIN(seq) AS lo, MAX(seq) AS hi FROM tap GROUP BY device_id ORDER BY device_id').all();

@@ -5,13 +5,29 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { openServer } from '../../src/app/open-server.js';
 import { loadServerConfig } from '../../src/config/server-config.js';
 
-// Polling and the admin token: shared with the gateway's end-to-end tests (shared/src/hub/testing.ts).
-export { adminToken, until } from '../../../shared/src/hub/testing.js';
+import { spawnWithPorts, type Spawned } from '../../../shared/src/hub/testing.js';
+
+// Polling, the admin token and stopping a process: shared with the gateway's end-to-end tests (shared/src/hub/testing.ts).
+export { adminToken, killHard, stopGracefully, until } from '../../../shared/src/hub/testing.js';
+
+const SERVER_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface ServerPorts {
+  readonly http: number;
+  readonly mqtt: number;
+  readonly mqtts?: number;
+}
+
+/** The built `rescard-server start` on ephemeral ports over `dataDir`, with `args` added. */
+export function spawnServer(dataDir: string, args: readonly string[] = []): Promise<Spawned<ServerPorts>> {
+  return spawnWithPorts<ServerPorts>(SERVER_MAIN, ['start', '--data', dataDir, '--http-port', '0', '--mqtt-port', '0', '--log-level', 'warn', ...args]);
+}
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'rescard-server-e2e-'));
 
