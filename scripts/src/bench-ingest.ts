@@ -7,6 +7,11 @@
  *           keeping W batches in flight and counting a batch done on its application ack.
  *   raw:    a bare aedes broker (this file with --raw-broker, its own process); the same clients
  *           publish the same payloads, a batch is done on its PUBACK; nobody processes them.
+ *   bare durable writer: the work the target asks for and nothing else, on one thread of this
+ *           process: each drain payload decoded and schema-checked (decodePayload), its taps
+ *           inserted through the server's own store, one FULL commit per 20 messages; no MQTT,
+ *           no thread hop, no sequence state, no ack. The second ratio (ingest / bare) says how
+ *           much the pipeline around that work costs.
  * Rounds alternate raw / ingest; figures are medians over rounds. Ack latency: publish → ack.
  *
  * Two phases per round, on the same broker/server:
@@ -28,7 +33,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { encodePayload, topics, type TapBatch, type TapWire } from '@rescard/shared';
+import { decodePayload, encodePayload, tapBatchSchema, topics, type TapBatch, type TapWire } from '@rescard/shared';
+import { openServerDb, SqliteIngestStore } from '@rescard/server';
 import mqtt, { type MqttClient } from 'mqtt';
 import { median, percentile, round } from './bench-stats.js';
 
@@ -220,6 +226,35 @@ async function round1(mode: 'raw' | 'ingest', data: Buffer[][], batch: number, w
   }
 }
 
+/** Messages per commit in the bare durable writer (the server groups whatever arrived meanwhile: ~28 in a drain). */
+const BARE_GROUP = 20;
+
+/** The bare durable writer over the drain payloads (see the top): taps/s. */
+function bareDurableWriter(data: Buffer[][], batch: number): number {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rescard-bench-bare-'));
+  const db = openServerDb(join(dataDir, 'server.db'));
+  try {
+    const store = new SqliteIngestStore(db);
+    // Interleaved as devices send them: each device's 1st batch, then each one's 2nd, ...
+    const messages = data[0]!.flatMap((_, b) => data.map((d) => d[b]!));
+    const t0 = performance.now();
+    for (let i = 0; i < messages.length; i += BARE_GROUP) {
+      store.transaction(() => {
+        for (const bytes of messages.slice(i, i + BARE_GROUP)) {
+          const d = decodePayload(tapBatchSchema, bytes);
+          if (!d.ok) throw new Error(`bench payload refused: ${d.reason}`);
+          const receivedAtMs = Date.now();
+          for (const tap of d.value.taps) store.insertTap({ deviceId: d.value.deviceId, tap, receivedAtMs, late: false, batchId: d.value.batchId, viaGatewayId: null });
+        }
+      });
+    }
+    return (messages.length * batch) / ((performance.now() - t0) / 1000);
+  } finally {
+    db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function rawBroker(): Promise<void> {
   const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({ maxClientsIdLength: 64 });
@@ -246,16 +281,20 @@ async function main(): Promise<void> {
   console.log(`bench:ingest — drain: ${devices} devices × batches of ${batch} taps (${data[0]![0]!.length} bytes), ${window} in flight each, ${data.length * perDevice * batch} taps per round; steady: ${steadyRate} taps/s in batches of ${steadyBatch} for ${steadySeconds} s; ${rounds} rounds`);
   const raw: RoundResult[] = [];
   const ingest: RoundResult[] = [];
+  const bare: number[] = [];
   for (let r = 0; r < rounds; r++) {
     raw.push(await round1('raw', data, batch, window, steady));
     ingest.push(await round1('ingest', data, batch, window, steady));
+    bare.push(bareDurableWriter(data, batch));
     const a = raw.at(-1)!;
     const b = ingest.at(-1)!;
     console.log(
       `round ${r + 1}: drain raw aedes QoS 1 ${Math.round(a.tapsPerS)} taps/s | ingest ${Math.round(b.tapsPerS)} taps/s (queueing: app ack p99 ${round(b.p99)} ms) | ratio ${round(b.tapsPerS / a.tapsPerS)}` +
+        ` | bare durable writer ${Math.round(bare.at(-1)!)} taps/s (ratio ${round(b.tapsPerS / bare.at(-1)!)})` +
         ` || steady ${steadyRate}/s: app ack p50 ${round(b.steadyP50)} ms, p99 ${round(b.steadyP99)} ms (raw PUBACK p99 ${round(a.steadyP99)} ms)`,
     );
   }
+  const bareTps = median(bare);
   const rawTps = median(raw.map((x) => x.tapsPerS));
   const ingestTps = median(ingest.map((x) => x.tapsPerS));
   const ackP99 = median(ingest.map((x) => x.p99));
@@ -273,6 +312,8 @@ async function main(): Promise<void> {
     ingestTapsPerS: Math.round(ingestTps),
     rawAedesTapsPerS: Math.round(rawTps),
     ratio: round(ingestTps / rawTps),
+    bareDurableWriterTapsPerS: Math.round(bareTps),
+    ratioToBareDurableWriter: round(ingestTps / bareTps),
     drainAckP50Ms: round(median(ingest.map((x) => x.p50))),
     drainAckP99Ms: round(ackP99),
     ackP50Ms: round(median(ingest.map((x) => x.steadyP50))),
@@ -284,7 +325,7 @@ async function main(): Promise<void> {
     drainCpuUsPerTap: cpu,
   };
   console.log(
-    `median: drain ingest ${result.ingestTapsPerS} taps/s, raw aedes ${result.rawAedesTapsPerS} taps/s, ratio ${result.ratio}; steady app ack p99 ${result.ackP99Ms} ms (raw PUBACK p99 ${result.rawPubackP99Ms} ms)`,
+    `median: drain ingest ${result.ingestTapsPerS} taps/s, raw aedes ${result.rawAedesTapsPerS} taps/s, ratio ${result.ratio}; bare durable writer ${result.bareDurableWriterTapsPerS} taps/s, ratio ${result.ratioToBareDurableWriter}; steady app ack p99 ${result.ackP99Ms} ms (raw PUBACK p99 ${result.rawPubackP99Ms} ms)`,
   );
   console.log(
     `drain CPU per tap (all threads, µs): broker/server raw ${cpu.rawServerUsPerTap}, ingest ${cpu.ingestServerUsPerTap}; clients raw ${cpu.rawClientUsPerTap}, ingest ${cpu.ingestClientUsPerTap}; ${result.cores} cores; drain batches resent after ${RESEND_AFTER_MS / 1000} s without an ack: ${result.drainResends}`,
