@@ -1,7 +1,8 @@
 /**
  * Test support for the MqttConnection tests (not exported): a REAL aedes broker on an ephemeral
  * loopback port (never 1883) that can stop and come back on the same port, and misbehave on
- * demand: refuse every CONNECT (CONNACK 5), or hold the client PUBLISHes to one topic (no PUBACK).
+ * demand: refuse every CONNECT (CONNACK 5), hold the client PUBLISHes to one topic (no PUBACK), or
+ * hold every SUBSCRIBE (no SUBACK) until released.
  */
 import net from 'node:net';
 import { Aedes } from 'aedes';
@@ -38,6 +39,9 @@ export class AedesTestBroker {
   /** Client PUBLISHes to this topic are held: never authorized, so never acked. */
   holdTopic: string | null = null;
   private readonly held: (() => void)[] = [];
+  /** While true, every subscription waits (no SUBACK) until releaseSubscribes(). */
+  holdSubscribes = false;
+  private readonly heldSubs: (() => void)[] = [];
   private broker: Aedes | null = null;
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
@@ -69,6 +73,10 @@ export class AedesTestBroker {
         if (!this.refuseConnects) return done(null, true);
         done(Object.assign(new Error('refused by the test'), { returnCode: 5 as const }), false);
       },
+      authorizeSubscribe: (_client, sub, done) => {
+        if (this.holdSubscribes) this.heldSubs.push(() => done(null, sub));
+        else done(null, sub);
+      },
       authorizePublish: (client, packet, done) => {
         if (client !== null && packet.topic === this.holdTopic) this.held.push(() => done(null));
         else done(null);
@@ -99,6 +107,17 @@ export class AedesTestBroker {
     this.server = server;
   }
 
+  /** Subscriptions held without a SUBACK (holdSubscribes). */
+  get heldSubscribes(): number {
+    return this.heldSubs.length;
+  }
+
+  /** Stop holding, and let the held subscriptions through. */
+  releaseSubscribes(): void {
+    this.holdSubscribes = false;
+    for (const go of this.heldSubs.splice(0)) go();
+  }
+
   /** Client PUBLISHes held without a PUBACK (holdTopic). */
   get heldPublishes(): number {
     return this.held.length;
@@ -117,6 +136,7 @@ export class AedesTestBroker {
   async stop(): Promise<void> {
     this.dropConnections();
     this.held.length = 0; // never acked: their clients are gone
+    this.heldSubs.length = 0;
     const { server, broker } = this;
     this.server = null;
     this.broker = null;

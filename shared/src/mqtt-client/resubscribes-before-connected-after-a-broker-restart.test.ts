@@ -38,6 +38,26 @@ describe('a broker restart', { timeout: 20_000 }, () => {
     expect(b.events.filter((e) => e.startsWith('subscribe:')).sort()).toEqual(['subscribe:rescard/test/ack', 'subscribe:rescard/test/lists/+']);
   });
 
+  it('a filter added while the connection is still subscribing is subscribed before `connected` too', async () => {
+    const b = await AedesTestBroker.create();
+    const c = testConnection({ url: b.url, clientId: 'bus-3' });
+    const received: string[] = [];
+    c.onMessage((topic, payload) => received.push(`${topic}=${payload.toString()}`));
+    c.onConnectionChange((up) => {
+      if (up) b.publish('rescard/test/late', 'at-connected');
+    });
+    await c.subscribe('rescard/test/ack', 1);
+    b.holdSubscribes = true;
+    c.start();
+    await vi.waitFor(() => expect(b.heldSubscribes).toBe(1), wait); // connected at MQTT level, SUBACK held
+    expect(c.connected).toBe(false);
+    await c.subscribe('rescard/test/late', 1); // not connected yet: kept for this connection
+    b.releaseSubscribes();
+    await vi.waitFor(() => expect(c.connected).toBe(true), wait);
+    await vi.waitFor(() => expect(received).toEqual(['rescard/test/late=at-connected']), wait);
+    expect(b.events.filter((e) => e.startsWith('subscribe:'))).toEqual(['subscribe:rescard/test/ack', 'subscribe:rescard/test/late']);
+  });
+
   it('a handler that throws is logged and the connection stays up', async () => {
     const b = await AedesTestBroker.create();
     const errors: string[] = [];
