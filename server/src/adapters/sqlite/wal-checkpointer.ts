@@ -36,13 +36,17 @@ const timer = setInterval(() => {
     lastLog = r.log;
     const bytes = r.busy === 0 && r.log === r.checkpointed ? walBytes() : 0;
     if ((idle && bytes > workerData.truncateAboveBytes) || bytes > workerData.capBytes) {
+      const t0 = performance.now();
       const [t] = db.pragma('wal_checkpoint(TRUNCATE)');
-      if (t.busy === 0) { lastLog = -1; parentPort.postMessage({ truncated: true }); }
+      if (t.busy === 0) { lastLog = -1; parentPort.postMessage({ truncated: true, ms: performance.now() - t0 }); }
     }
   } catch (err) { parentPort.postMessage({ error: String(err && err.message) }); }
 }, workerData.intervalMs);
 parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.close(); parentPort.postMessage({ stopped: true }); } });
 `;
+
+/** A truncate this long is logged at warn (commits waited that long). */
+const SLOW_TRUNCATE_MS = 500;
 
 export class WalCheckpointer {
   private readonly worker: Worker;
@@ -54,9 +58,15 @@ export class WalCheckpointer {
   constructor(path: string, log: Logger, intervalMs = 200, truncateAboveBytes = 64 * 1024 * 1024, capBytes = 512 * 1024 * 1024) {
     const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, sqliteModule, truncateAboveBytes, capBytes } });
-    this.worker.on('message', (m: { error?: string; truncated?: boolean }) => {
+    this.worker.on('message', (m: { error?: string; truncated?: boolean; ms?: number }) => {
       if (m.error) log.warn({ err: m.error }, 'background WAL checkpoint failed (the writer checkpoints as a fallback)');
-      if (m.truncated) this.truncations += 1;
+      if (!m.truncated) return;
+      this.truncations += 1;
+      // A truncate holds the write lock while it runs: a long one makes group commits wait, and
+      // past their busy timeout (5 s) fail (nothing acked; devices resend).
+      const ms = Math.round(m.ms ?? 0);
+      if (ms >= SLOW_TRUNCATE_MS) log.warn({ ms }, 'WAL truncate held the write lock for a long time: group commits waited');
+      else log.debug({ ms }, 'WAL truncated');
     });
     this.worker.on('error', (err) => log.warn({ err }, 'WAL checkpointer stopped'));
     this.worker.once('exit', () => (this.exited = true));
